@@ -1,0 +1,31 @@
+# Two entry points (see README): `make reports` and `make test`.
+# Each creates .venv and installs the package with its dev extras when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: reports test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+reports: $(STAMP)
+	$(PY) -m kpianalysis.build --raw data/raw --processed data/processed --out reports
+
+test: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m pytest -n 2
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_likert.py
+
+clean:
+	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

@@ -1,0 +1,106 @@
+"""Export an executed notebook to a self-contained, offline HTML report for evaluators.
+
+The report hides code (inputs and prompts), drops cells tagged ``report-hide``, declares
+``<html lang="th">``, embeds the Sarabun font and every figure, and makes no network request:
+the template ``templates/kpianalysis`` extends nbconvert's ``lab`` template and empties the
+blocks that load require.js, MathJax and mermaid from a CDN.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import re
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+from .files import write_text_atomic
+
+__all__ = ["HIDE_TAG", "export_html", "find_network_references"]
+
+#: Cells with this tag are executed but not shown in the HTML report.
+HIDE_TAG = "report-hide"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@functools.lru_cache(maxsize=1)
+def _font_css() -> str:
+    import fontpkg_sarabun
+
+    files = Path(fontpkg_sarabun.ROOT) / "files"
+    rules = []
+    for style, weight in (("Regular", 400), ("Bold", 700)):
+        data = base64.b64encode((files / f"Sarabun-{style}.ttf").read_bytes()).decode("ascii")
+        rules.append(
+            "@font-face { font-family: 'Sarabun'; font-style: normal; "
+            f"font-weight: {weight}; src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
+        )
+    return "\n".join(rules)
+
+
+def _exporter() -> HTMLExporter:
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {HIDE_TAG}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exporter = HTMLExporter(
+        config=config,
+        template_name="kpianalysis",
+        extra_template_basedirs=[str(_TEMPLATES)],
+    )
+    exporter.language_code = "th"
+    return exporter
+
+
+def export_html(
+    notebook: str | os.PathLike[str] | nbformat.NotebookNode,
+    html_path: str | os.PathLike[str],
+    title: str | None = None,
+) -> Path:
+    """Convert an executed notebook to an offline HTML report, written atomically.
+
+    Parameters
+    ----------
+    notebook : path or NotebookNode
+        The executed notebook.
+    html_path : path
+        Where to write the HTML.
+    title : str, optional
+        The page title (default: the notebook's file name).
+
+    Returns
+    -------
+    Path
+        ``html_path``.
+    """
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(
+        os.fspath(notebook), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    resources = {"kpianalysis_font_css": _font_css(),
+                 "metadata": {"name": Path(html_path).stem}}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return write_text_atomic(html_path, body)
+
+
+_NETWORK = re.compile(
+    r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//[^"']+|@import\s+(?:url\()?["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def find_network_references(html: str) -> list[str]:
+    """Return every place in ``html`` that would make a browser fetch from a network host.
+
+    Checks ``src``/``href`` attributes, CSS ``@import`` and ``url(...)`` with an absolute or
+    protocol-relative address. Links in prose (``<a href>``) are fetched only on a click, but are
+    reported too so a test can decide.
+    """
+    return [m.group(0) for m in _NETWORK.finditer(html)]

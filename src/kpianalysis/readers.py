@@ -1,0 +1,254 @@
+"""Read and validate raw survey files (``data/raw/``) into typed frames.
+
+A raw satisfaction file is a UTF-8 CSV (a byte-order mark, as Excel writes, is accepted) with
+one row per respondent: ``respondent_id``, ``round``, ``response_date``, the instrument's profile
+columns, its item columns (scores 1–5 or Thai labels, blanks for missing answers), free-text
+columns, and optionally the design columns ``weight``, ``stratum`` and ``psu``. Other columns
+(e.g. contact names or phone numbers) are allowed but never leave this module: the processed
+table keeps a fixed whitelist of columns.
+
+Every problem is a :class:`~kpianalysis.DataValidationError` naming the file, the column, the
+data rows (1 = first row after the header) and what was expected. The raw file is only read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._results import Result
+from ._validation import DataValidationError, describe_values
+from .files import sha256_of
+from .instruments import Instrument
+from .likert import parse_likert
+
+__all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey"]
+
+logger = logging.getLogger(__name__)
+
+#: Optional survey-design columns: design weight, stratum and primary sampling unit.
+DESIGN_COLUMNS: tuple[str, ...] = ("weight", "stratum", "psu")
+_ID_COLUMNS = ("respondent_id", "round", "response_date")
+_VALID_ROUNDS = (1, 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class SurveyData(Result):
+    """A validated satisfaction-survey file.
+
+    Attributes
+    ----------
+    instrument : Instrument
+        The questionnaire the file answers.
+    path : str
+        The file read.
+    sha256 : str
+        SHA-256 of the file's bytes.
+    frame : DataFrame
+        Identifier, profile and design columns (personal free text and unknown columns are
+        left out); ``round`` as int, ``response_date`` as datetime, ``weight`` as float.
+    items : DataFrame
+        Item answers as ``Int8`` codes 1–5 (``<NA>`` = missing answer).
+    n_free_text : int
+        Respondents who wrote a free-text suggestion (the text itself is not kept).
+    ignored_columns : tuple of str
+        Columns present in the file that are not used (possible personal data).
+    """
+
+    instrument: Instrument
+    path: str
+    sha256: str
+    frame: pd.DataFrame
+    items: pd.DataFrame
+    n_free_text: int
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def rounds(self) -> tuple[int, ...]:
+        """Survey rounds present in the file."""
+        return tuple(sorted(int(r) for r in self.frame["round"].unique()))
+
+    @property
+    def has_design(self) -> bool:
+        """Whether the file carries design weights (design-based estimates apply)."""
+        return "weight" in self.frame.columns
+
+    def processed_table(self, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The de-identified respondent table for ``data/processed/``.
+
+        Identifier, profile, design and item columns, plus the respondent scores when given.
+        Free text and any column not declared by the instrument are never included.
+        """
+        table = pd.concat([self.frame, self.items], axis=1)
+        if scores is not None:
+            table = pd.concat([table, scores], axis=1)
+        table.insert(0, "kpi", self.instrument.code)
+        return table.reset_index(drop=True)
+
+    def to_dict(self) -> dict:
+        """Summary of the file as JSON-ready data (no respondent rows)."""
+        return {
+            "instrument": self.instrument.code,
+            "path": self.path,
+            "sha256": self.sha256,
+            "n_rows": len(self.frame),
+            "rounds": list(self.rounds),
+            "n_free_text": self.n_free_text,
+            "ignored_columns": list(self.ignored_columns),
+        }
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    source = str(path)
+    if not path.exists():
+        raise FileNotFoundError(f"survey file {source} does not exist")
+    if path.stat().st_size == 0:
+        raise DataValidationError("the file is empty; expected a CSV header and data rows",
+                                  source=source)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8 CSV",
+                                  source=source) from exc
+    except pd.errors.ParserError as exc:
+        raise DataValidationError(f"not a readable CSV file: {exc}", source=source) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DataValidationError("the file has a header but no data rows", source=source)
+    return frame
+
+
+def _integers(frame: pd.DataFrame, column: str, source: str, allowed=None) -> pd.Series:
+    values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+    bad = values.isna() | (values != np.floor(values))
+    if allowed is not None:
+        bad |= ~values.isin(allowed)
+    if bad.any():
+        expected = f"one of {', '.join(map(str, allowed))}" if allowed else "an integer"
+        raise DataValidationError(
+            f"invalid value(s) {describe_values(frame.loc[bad, column].tolist())}; "
+            f"expected {expected}",
+            source=source, column=column, rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+        )
+    return values.astype(int)
+
+
+def read_satisfaction_survey(
+    path: str | os.PathLike[str], instrument: Instrument
+) -> SurveyData:
+    """Read and validate one round's satisfaction-survey CSV.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+    instrument : Instrument
+        The questionnaire (see :func:`kpianalysis.get_instrument`).
+
+    Returns
+    -------
+    SurveyData
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    DataValidationError
+        Empty file; missing columns; blank or duplicated ``respondent_id``; ``round`` not 1 or
+        2; an unreadable ``response_date``; an item answer outside 1–5 and the scale's labels;
+        a profile answer outside a closed question's values; a weight that is missing,
+        non-numeric or ≤ 0.
+    """
+    path = Path(path)
+    source = str(path)
+    raw = _read_csv(path)
+    required = [*_ID_COLUMNS, *instrument.profile_columns, *instrument.item_codes]
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise DataValidationError(
+            f"missing column(s) {', '.join(map(repr, missing))}; a {instrument.code} file needs "
+            f"the columns {', '.join(required)}",
+            source=source,
+        )
+
+    ids = raw["respondent_id"].str.strip()
+    blank = ids == ""
+    if blank.any():
+        raise DataValidationError("blank respondent_id; every row needs an identifier",
+                                  source=source, column="respondent_id",
+                                  rows=(np.flatnonzero(blank.to_numpy()) + 1).tolist())
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        raise DataValidationError(
+            f"duplicated respondent_id {describe_values(ids[dup].tolist())}; identifiers must be "
+            "unique within a file",
+            source=source, column="respondent_id",
+            rows=(np.flatnonzero(dup.to_numpy()) + 1).tolist(),
+        )
+
+    frame = pd.DataFrame({"respondent_id": ids})
+    frame["round"] = _integers(raw, "round", source, allowed=_VALID_ROUNDS)
+    dates = pd.to_datetime(raw["response_date"].str.strip(), errors="coerce", format="ISO8601")
+    if dates.isna().any():
+        bad = dates.isna()
+        raise DataValidationError(
+            f"invalid date(s) {describe_values(raw.loc[bad, 'response_date'].tolist())}; "
+            "expected an ISO date such as 2024-01-15 (Common Era)",
+            source=source, column="response_date",
+            rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+        )
+    frame["response_date"] = dates
+
+    for field in instrument.profile_fields:
+        col = raw[field.column].str.strip()
+        if field.values is not None:
+            bad = (col != "") & ~col.isin(field.values)
+            if bad.any():
+                raise DataValidationError(
+                    f"invalid value(s) {describe_values(col[bad].tolist())}; expected one of "
+                    f"{', '.join(field.values)} or blank",
+                    source=source, column=field.column,
+                    rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+                )
+        frame[field.column] = col.replace("", pd.NA)
+
+    if "weight" in raw.columns:
+        w = pd.to_numeric(raw["weight"].str.strip(), errors="coerce")
+        bad = w.isna() | ~np.isfinite(w) | (w <= 0)
+        if bad.any():
+            raise DataValidationError(
+                f"invalid weight(s) {describe_values(raw.loc[bad, 'weight'].tolist())}; "
+                "expected a positive number on every row",
+                source=source, column="weight",
+                rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+            )
+        frame["weight"] = w.astype(float)
+    for col in ("stratum", "psu"):
+        if col in raw.columns:
+            frame[col] = raw[col].str.strip()
+
+    labels = {label: level for level, label in instrument.scale_labels.items()}
+    items = parse_likert(raw, list(instrument.item_codes), labels, source=source)
+
+    free = [c for c in instrument.free_text_fields if c in raw.columns]
+    n_free = int((raw[free].apply(lambda s: s.str.strip() != "").any(axis=1)).sum()) if free else 0
+    known = {*required, *DESIGN_COLUMNS, *instrument.free_text_fields}
+    ignored = tuple(c for c in raw.columns if c not in known)
+    if ignored:
+        logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
+    frame.index = raw.index
+    items.index = raw.index
+    return SurveyData(
+        instrument=instrument,
+        path=source,
+        sha256=sha256_of(path),
+        frame=frame,
+        items=items,
+        n_free_text=n_free,
+        ignored_columns=ignored,
+    )

@@ -1,0 +1,1 @@
+"""Seeded generators of the synthetic sample data in ``data/raw/``."""

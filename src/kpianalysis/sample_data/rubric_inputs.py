@@ -1,0 +1,240 @@
+"""Seeded generator of the rubric-KPI sample inputs in ``data/raw/rubric/``.
+
+What reproduces a seed and what is illustrative:
+
+* ``0411-2029_progress.csv`` — seed 003: cumulative plan 10/30/70/100 %, results
+  10.00/30.00/70.00/100.00, the evaluator's scores 100, (blank), 100, 100 (``assessed = no``
+  for Q2). Report dates of Q2 and Q3 are the seed's last monthly reports; Q1 and Q4 (no date in
+  the seed) use the quarter's last day. The dates mix ``dd/mm/BBBB``, ``m/d/CCCC`` and Thai
+  digits on purpose, as the seeds do.
+* ``social-media-proactive_evidence.csv`` — seed 002: level texts 1–3 as in the seed, levels
+  4–5 are placeholders (the seed's text stops at level 3); all met → level 5 (the seed reports
+  5.00). Dates are the seed's monthly report dates, in both forms.
+* Everything else (livable-city issue counts, GIS milestones, IT tickets, training scores,
+  committees, decentralisation missions, project steps) is synthetic and deliberately not
+  flattering: several KPIs miss their target.
+
+Regenerate with ``python -m kpianalysis.sample_data.rubric_inputs --out data/raw`` (same seed →
+same bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..bangkok import DISTRICTS
+
+__all__ = ["SEED", "generate_rubric_inputs", "write_rubric_inputs"]
+
+SEED = 25670502
+
+
+def _progress() -> pd.DataFrame:
+    return pd.DataFrame({
+        "fiscal_year": [2566] * 4,
+        "quarter": [1, 2, 3, 4],
+        "report_date": ["31/12/2565", "31/03/2566", "6/30/2023", "๓๐/๐๙/๒๕๖๖"],
+        "plan_percent": [10, 30, 70, 100],
+        "actual_percent": ["10.00", "30.00", "70.00", "100.00"],
+        "assessed": ["yes", "no", "yes", "yes"],
+        "note": [
+            "จัดทำแผนประชาสัมพันธ์รณรงค์ฯ และเสนอผู้บริหารกรุงเทพมหานครเพื่ออนุมัติแผนฯ",
+            "ผลิตและเผยแพร่สื่อรณรงค์ประชาสัมพันธ์ตามแผนฯ (สยป. ไม่ได้ให้คะแนนไตรมาสนี้)",
+            "เผยแพร่สื่อรณรงค์ 30 ครั้ง ยอดผู้เข้าถึง 1,104,325 คน",
+            "ดำเนินการได้ครบทุกขั้นตอนตามแผนฯ; ประชาชนร้อยละ 84.80 มีความพึงพอใจ",
+        ],
+    })
+
+
+_SOCIAL_MEDIA_LEVELS = [
+    "มีแผนการพัฒนาสื่อสังคมออนไลน์เสริมสร้างการรับรู้เชิงรุก",
+    "มีการจัดเก็บและเผยแพร่ข้อมูล ข่าวสาร ปฏิทินกิจกรรม ข้อมูลเกี่ยวกับองค์กรและส่วนราชการของ"
+    "กรุงเทพมหานคร ข้อมูลการให้บริการ ภาพถ่ายกิจกรรม หนังสืออิเล็กทรอนิกส์ (e-book) และสถิติที่"
+    "สำคัญของกรุงเทพมหานคร รวมถึงมีแบบฟอร์มต่าง ๆ ให้สามารถดาวน์โหลดใช้งานได้",
+    "มีการปรับปรุงและบริหารจัดการสื่อสังคมออนไลน์ของสำนักงานประชาสัมพันธ์กรุงเทพมหานคร เพื่อสร้าง"
+    "และกระตุ้นการรับรู้ เกิดภาพลักษณ์ที่ชัดเจน โดดเด่น และแตกต่าง ประชาชนสามารถจดจำความสำคัญของ"
+    "กรุงเทพมหานคร ด้วยบทบาทภารกิจและหน้าที่รับผิดชอบที่ถูกต้อง",
+    "(level 4 text not given in seed 002)",
+    "(level 5 text not given in seed 002)",
+]
+
+
+def _social_media() -> pd.DataFrame:
+    return pd.DataFrame({
+        "level": [1, 2, 3, 4, 5],
+        "criterion": _SOCIAL_MEDIA_LEVELS,
+        "status": ["done"] * 5,
+        "date": ["28/10/2563", "31/03/2564", "6/30/2021", "30/08/2564", "30/09/2564"],
+    })
+
+
+def _gis() -> pd.DataFrame:
+    crit = [
+        "ผู้รับจ้างติดตั้งโปรแกรมฯ และถ่ายทอดองค์ความรู้ให้เจ้าหน้าที่กองสารสนเทศภูมิศาสตร์",
+        "ประชุมหารือร่วมกับผู้ที่เกี่ยวข้อง (สำนักอนามัย)",
+        "ประชุมหารือร่วมกับผู้ที่เกี่ยวข้อง (สำนักสิ่งแวดล้อม)",
+        "นำชุดข้อมูล (ด้านสิ่งแวดล้อม) เข้าสู่ศูนย์ข้อมูล (Data Center) พร้อม Data Cleansing",
+        "วิเคราะห์เชิงพื้นที่ (GIS Data Analytics) และเผยแพร่ชุดข้อมูลเปิดผ่านทางเว็บไซต์",
+        "ถ่ายทอดองค์ความรู้ และความพึงพอใจระดับมาก - มากที่สุด ไม่น้อยกว่าร้อยละ 80",
+    ]
+    return pd.DataFrame({
+        "level": [1, 2, 2, 3, 4, 5],
+        "criterion": crit,
+        "status": ["done", "done", "done", "done", "pending", "pending"],
+        "date": ["15/01/2567", "2/20/2024", "๒๘/๐๒/๒๕๖๗", "30/05/2567", "", ""],
+    })
+
+
+def _livable(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = 28
+    n_ind = rng.integers(1, 7, size=n)
+    has_data = np.ones(n, dtype=bool)
+    has_data[[9, 22]] = False  # two issues still lack data
+    published = has_data.copy()
+    published[17] = False  # one with data not yet published as open data
+    issues = pd.DataFrame({
+        "issue_no": np.arange(1, n + 1),
+        "issue_name": [f"ประเด็นการพัฒนาที่ {i}" for i in range(1, n + 1)],
+        "n_indicators": n_ind,
+        "has_data": np.where(has_data, "yes", "no"),
+        "published_open_data": np.where(published, "yes", "no"),
+    })
+    report = pd.DataFrame({
+        "criterion": ["รายงานผลการดำเนินงาน ปัญหา อุปสรรค ข้อเสนอแนะ "
+                      "รายงานผู้บริหารกรุงเทพมหานครทราบ"],
+        "status": ["pending"],
+        "date": [""],
+    })
+    return issues, report
+
+
+def _tickets(rng: np.random.Generator) -> pd.DataFrame:
+    n = 264
+    start = pd.Timestamp("2023-10-02 08:30")
+    # office hours opening times spread over the fiscal year 2567
+    day = rng.integers(0, 360, size=n)
+    minute = rng.integers(0, 8 * 60, size=n)
+    opened = start + pd.to_timedelta(day, unit="D") + pd.to_timedelta(minute, unit="min")
+    category = rng.choice(["network", "hardware", "software", "account"], size=n,
+                          p=[0.35, 0.25, 0.25, 0.15])
+    sla = pd.Series(category).map({"network": 4, "hardware": 24, "software": 8,
+                                   "account": 2}).to_numpy()
+    # resolution time as a multiple of the SLA: most well inside, a tail beyond it
+    ratio = rng.lognormal(mean=-0.75, sigma=0.62, size=n)
+    hours = np.round(sla * ratio, 2)
+    resolved = opened + pd.to_timedelta(hours, unit="h")
+    order = np.argsort(opened.to_numpy(), kind="stable")
+    opened, resolved = opened[order], resolved[order]
+    category, sla = category[order], sla[order]
+    resolved_s = pd.Series(resolved.strftime("%Y-%m-%d %H:%M"))
+    resolved_s.iloc[-3:] = ""  # three still open at the end of the year
+    resolved_s.iloc[5] = (opened[5] + pd.Timedelta(hours=int(sla[5]))).strftime(
+        "%Y-%m-%d %H:%M")  # exactly on the deadline: counts as met
+    codes = list(DISTRICTS)
+    return pd.DataFrame({
+        "ticket_id": [f"IT67-{i + 1:04d}" for i in range(n)],
+        "district_code": rng.choice(codes, size=n),
+        "category": category,
+        "opened": pd.Series(opened.strftime("%Y-%m-%d %H:%M")),
+        "resolved": resolved_s,
+        "sla_hours": sla,
+    })
+
+
+def _training(rng: np.random.Generator) -> pd.DataFrame:
+    scores = np.clip(np.round(rng.normal(78, 8, size=41)), 35, 98).astype(int)
+    boundary = np.array([50, 51, 70, 71, 80, 81])  # the edges of every band
+    scores = np.concatenate([scores, boundary])
+    return pd.DataFrame({"trainee_id": [f"T{i + 1:03d}" for i in range(scores.size)],
+                         "score": scores})
+
+
+def _committees(rng: np.random.Generator) -> pd.DataFrame:
+    n = 77
+    total = rng.integers(7, 21, size=n)
+    share = rng.beta(5, 8, size=n)
+    citizens = np.round(total * share).astype(int)
+    total[:3], citizens[:3] = 10, 3  # exactly 30 %
+    total[3], citizens[3] = 13, 4  # 30.77 %
+    total[4], citizens[4] = 17, 5  # 29.41 %
+    names = list(DISTRICTS.values())
+    return pd.DataFrame({
+        "committee_id": [f"K{i + 1:02d}" for i in range(n)],
+        "agency": [f"สำนักงานเขต{names[i % len(names)]}" for i in range(n)],
+        "citizen_members": citizens,
+        "total_members": total,
+    })
+
+
+def _missions() -> pd.DataFrame:
+    n = 26
+    confirmed = np.zeros(n, dtype=bool)
+    confirmed[[2, 7, 15]] = True
+    transferred = np.zeros(n, dtype=bool)
+    transferred[[2, 7]] = True
+    return pd.DataFrame({
+        "mission_no": [f"M{i + 1:02d}" for i in range(n)],
+        "mission": [f"ภารกิจที่ยังไม่ได้รับการถ่ายโอน ลำดับที่ {i + 1}" for i in range(n)],
+        "confirmed_ready": np.where(confirmed, "yes", "no"),
+        "transferred": np.where(transferred, "yes", "no"),
+    })
+
+
+def _steps() -> pd.DataFrame:
+    steps = ["ขออนุมัติโครงการ", "ขออนุมัติเงินงวด", "แต่งตั้งคณะกรรมการกำหนดขอบเขตของงาน",
+             "จัดทำขอบเขตของงาน (TOR)", "ประกาศจัดซื้อจัดจ้าง", "ได้ตัวผู้รับจ้าง / ลงนามสัญญา",
+             "ตรวจรับงานงวดที่ 1", "ตรวจรับงานงวดที่ 2", "ตรวจรับงานงวดที่ 3",
+             "ติดตั้งระบบและอบรมผู้ใช้งาน"]
+    planned = ["31/10/2566", "30/11/2566", "31/12/2566", "31/01/2567", "29/02/2567",
+               "31/03/2567", "31/05/2567", "30/06/2567", "31/08/2567", "30/09/2567"]
+    done = ["25/10/2566", "11/28/2023", "20/12/2566", "15/02/2567", "15/03/2567",
+            "30/04/2567", "30/06/2567", "31/07/2567", "", ""]
+    return pd.DataFrame({"step": steps, "planned_date": planned, "done_date": done,
+                         "status": ["done"] * 8 + ["pending"] * 2})
+
+
+def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """Return every rubric sample table keyed by its file name (no files written)."""
+    rng = np.random.default_rng(seed)
+    livable, report = _livable(rng)
+    return {
+        "0411-2029_progress.csv": _progress(),
+        "social-media-proactive_evidence.csv": _social_media(),
+        "gis-open-data_evidence.csv": _gis(),
+        "livable-city-indicators_issues.csv": livable,
+        "livable-city-indicators_evidence.csv": report,
+        "sat-it-support_tickets.csv": _tickets(rng),
+        "6.1.2.1_training_scores.csv": _training(rng),
+        "5.2.1.2_committees.csv": _committees(rng),
+        "5.3.1_missions.csv": _missions(),
+        "steps-project-plan_steps.csv": _steps(),
+    }
+
+
+def write_rubric_inputs(out: str | Path, seed: int = SEED) -> list[Path]:
+    """Write the tables under ``out/rubric/`` (UTF-8 CSV, ``\\n`` line ends); return the paths."""
+    folder = Path(out) / "rubric"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in generate_rubric_inputs(seed).items():
+        path = folder / name
+        df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="data/raw", help="the data/raw folder")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    for p in write_rubric_inputs(args.out, args.seed):
+        print(p)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,262 @@
+"""The satisfaction-survey KPI analysis: from a validated file to A, its interval and the rubric.
+
+This module glues the tested pieces together so that a notebook only calls and presents:
+:func:`analyse_satisfaction` scores one round, :func:`compare_rounds` compares two rounds,
+:func:`breakdown` gives A by a profile field with small groups suppressed, and
+:func:`satisfaction_summary` is the machine-readable summary written next to each report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+
+from ._results import Result
+from ._version import __version__
+from .likert import LikertResult, item_distribution, score_likert, section_means
+from .proportion import ProportionCI, ProportionDifference, proportion_difference_ci
+from .readers import SurveyData
+from .rubric import SatisfactionScore, score_satisfaction_counts
+
+__all__ = [
+    "SATISFACTION_TARGET",
+    "SatisfactionAnalysis",
+    "analyse_satisfaction",
+    "breakdown",
+    "compare_rounds",
+    "satisfaction_summary",
+]
+
+#: The target of every satisfaction KPI: A ≥ 80 % (level 5).
+SATISFACTION_TARGET = 80.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SatisfactionAnalysis(Result):
+    """Everything the satisfaction report shows for one round.
+
+    Attributes
+    ----------
+    kpi : str
+        KPI / instrument code.
+    round : int
+        Survey round (1 = January, 2 = July).
+    likert : LikertResult
+        Respondent scores, B, C, A, bands.
+    ci : ProportionCI
+        Interval for B / C (proportion scale).
+    score : SatisfactionScore
+        Level and points (with the levels at the interval's bounds).
+    items : DataFrame
+        Item distribution with Thai item texts and section codes.
+    sections : DataFrame
+        Section (ด้าน) means with Thai names.
+    """
+
+    kpi: str
+    round: int
+    likert: LikertResult
+    ci: ProportionCI
+    score: SatisfactionScore
+    items: pd.DataFrame
+    sections: pd.DataFrame
+
+    @property
+    def percent(self) -> float:
+        """A, in percent."""
+        return self.likert.percent_high_or_above
+
+    @property
+    def ci_percent(self) -> tuple[float, float]:
+        """The interval bounds in percent."""
+        return float(self.ci.low) * 100, float(self.ci.high) * 100
+
+
+def analyse_satisfaction(
+    data: SurveyData,
+    *,
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    min_answered_share: float = 0.8,
+) -> SatisfactionAnalysis:
+    """Score one round of a satisfaction survey.
+
+    Parameters
+    ----------
+    data : SurveyData
+        A validated file (see :func:`kpianalysis.read_satisfaction_survey`) holding one round.
+    ci_method : str, default "wilson"
+        Interval method for A (see :func:`kpianalysis.proportion_ci`).
+    confidence : float, default 0.95
+        Confidence level.
+    min_answered_share : float, default 0.8
+        Missing-answer policy (see :func:`kpianalysis.score_likert`).
+
+    Returns
+    -------
+    SatisfactionAnalysis
+
+    Raises
+    ------
+    ValueError
+        The file holds more than one round, or no respondent could be scored.
+    """
+    if len(data.rounds) != 1:
+        raise ValueError(f"{data.path}: expected one survey round per file, found {data.rounds}")
+    instrument = data.instrument
+    likert = score_likert(data.items, min_answered_share=min_answered_share)
+    if likert.n_scored == 0:
+        raise ValueError(f"{data.path}: no respondent answered enough items to be scored")
+    ci = likert.ci(method=ci_method, confidence=confidence)
+    score = score_satisfaction_counts(
+        likert.n_high_or_above,
+        likert.n_scored,
+        weight=instrument.satisfaction_points,
+        ci_low=float(ci.low) * 100,
+        ci_high=float(ci.high) * 100,
+    )
+    scored = data.items[likert.respondents["scored"]]
+    dist = item_distribution(scored, dict(instrument.scale_labels))
+    texts = {i.code: i.text_th for i in instrument.items}
+    dist.insert(0, "section", [instrument.section_of[c] for c in dist.index])
+    dist.insert(1, "text_th", [texts[c] for c in dist.index])
+    sections = section_means(scored, instrument.section_of)
+    sections.insert(0, "name_th", [instrument.section(c).name_th for c in sections.index])
+    return SatisfactionAnalysis(
+        kpi=instrument.code,
+        round=data.rounds[0],
+        likert=likert,
+        ci=ci,
+        score=score,
+        items=dist,
+        sections=sections,
+    )
+
+
+def compare_rounds(
+    later: SatisfactionAnalysis, earlier: SatisfactionAnalysis, confidence: float = 0.95
+) -> ProportionDifference:
+    """Difference in A between two rounds (later − earlier) with Newcombe's interval.
+
+    The rounds are treated as independent samples (different respondents each round).
+    """
+    return proportion_difference_ci(
+        later.likert.n_high_or_above, later.likert.n_scored,
+        earlier.likert.n_high_or_above, earlier.likert.n_scored,
+        confidence=confidence,
+    )
+
+
+def breakdown(
+    data: SurveyData,
+    analysis: SatisfactionAnalysis,
+    column: str,
+    *,
+    min_group: int = 10,
+    ci_method: str = "wilson",
+) -> pd.DataFrame:
+    """A by a profile field, with groups smaller than ``min_group`` suppressed.
+
+    Parameters
+    ----------
+    data : SurveyData
+        The file analysed.
+    analysis : SatisfactionAnalysis
+        Its analysis (respondent scores).
+    column : str
+        A profile column of the file (e.g. ``"position_level"``).
+    min_group : int, default 10
+        Groups with fewer scored respondents show no figures (personal-data protection and
+        unstable estimates); blank answers form the group ``"(ไม่ระบุ)"``.
+    ci_method : str
+        Interval method.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``n``, ``n_high_or_above``, ``percent``, ``ci_low``, ``ci_high`` (percent),
+        ``suppressed``; suppressed rows carry missing values in every figure column.
+    """
+    from .proportion import proportion_ci
+
+    if column not in data.frame.columns:
+        raise ValueError(f"unknown column {column!r}; profile columns are: "
+                         f"{', '.join(data.instrument.profile_columns)}")
+    resp = analysis.likert.respondents
+    scored = resp["scored"].to_numpy()
+    groups = data.frame[column].astype("string").fillna("(ไม่ระบุ)")[scored]
+    high = resp["high_or_above"][scored]
+    table = (
+        pd.DataFrame({"group": groups.to_numpy(), "high": high.to_numpy()})
+        .groupby("group", sort=True)["high"].agg(n="size", n_high_or_above="sum")
+        .reset_index()
+    )
+    table["suppressed"] = table["n"] < min_group
+    ok = ~table["suppressed"]
+    table["percent"] = np.where(ok, table["n_high_or_above"] * 100 / table["n"], np.nan)
+    ci = proportion_ci(table["n_high_or_above"].to_numpy(), table["n"].to_numpy(), ci_method)
+    table["ci_low"] = np.where(ok, np.asarray(ci.low) * 100, np.nan)
+    table["ci_high"] = np.where(ok, np.asarray(ci.high) * 100, np.nan)
+    # Suppressed groups show no figures at all, not even their size.
+    table["n"] = table["n"].astype("Int64").where(ok, pd.NA)
+    table["n_high_or_above"] = table["n_high_or_above"].astype("Int64").where(ok, pd.NA)
+    return table.sort_values(["suppressed", "percent"], ascending=[True, False],
+                             ignore_index=True)
+
+
+def satisfaction_summary(
+    data: SurveyData,
+    analysis: SatisfactionAnalysis,
+    previous: SatisfactionAnalysis | None = None,
+) -> dict:
+    """The machine-readable summary written as ``<output>/<kpi>.json``.
+
+    Percentages (``percent_high_or_above``, ``ci_low``, ``ci_high``) are on the 0–100 scale.
+    ``weight`` is the KPI's weight in the agency scorecard and ``max_points`` the points this
+    survey can earn (they differ for IT support, whose other 5 points come from SLA compliance).
+    """
+    instrument = data.instrument
+    lo, hi = analysis.ci_percent
+    s = analysis.score
+    out = {
+        "kpi": analysis.kpi,
+        "name_th": instrument.name_th,
+        "round": analysis.round,
+        "n_respondents": analysis.likert.n_total,
+        "n_scored": analysis.likert.n_scored,
+        "n_excluded": analysis.likert.n_excluded,
+        "exclusions": analysis.likert.exclusions,
+        "n_high_or_above": analysis.likert.n_high_or_above,
+        "percent_high_or_above": analysis.percent,
+        "ci_low": lo,
+        "ci_high": hi,
+        "ci_method": analysis.ci.method,
+        "confidence": analysis.ci.confidence,
+        "estimator": "simple random sample (unweighted)",
+        "target": SATISFACTION_TARGET,
+        "target_met": bool(s.target_met),
+        "level": s.level,
+        "level_at_ci_low": s.level_at_ci_low,
+        "level_at_ci_high": s.level_at_ci_high,
+        "points": s.points,
+        "max_points": s.max_points,
+        "weight": instrument.weight,
+        "mean_score": analysis.likert.mean_score,
+        "input_path": data.path,
+        "input_sha256": data.sha256,
+        "package_version": __version__,
+    }
+    if previous is not None:
+        diff = compare_rounds(analysis, previous)
+        out["previous_round"] = {
+            "round": previous.round,
+            "percent_high_or_above": previous.percent,
+            "difference": diff.difference * 100,
+            "difference_ci_low": diff.low * 100,
+            "difference_ci_high": diff.high * 100,
+            "difference_method": diff.method,
+        }
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}

@@ -1,0 +1,125 @@
+"""End to end: build the reports from data/raw and check the HTML and JSON they produce."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpianalysis.build import build_reports, main
+from kpianalysis.html_export import find_network_references
+
+pytestmark = pytest.mark.e2e
+
+SATISFACTION = ["sat-oss", "sat-policy-tracking", "sat-bmaq", "sat-it-support", "sat-wifi"]
+LABELS = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
+          "ระดับมากที่สุด": 5, "ระดับมาก": 4, "ระดับปานกลาง": 3, "ระดับน้อย": 2,
+          "ระดับน้อยที่สุด": 1}
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _independent_a(path: Path) -> tuple[int, int, int]:
+    """Recompute (n, B, C) from the raw CSV with plain pandas, as an evaluator would in Excel."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    items = [c for c in raw.columns if c.startswith("q")]
+    values = raw[items].replace(LABELS).replace("", np.nan).astype(float)
+    answered = values.notna().sum(axis=1)
+    scored = answered >= np.ceil(0.8 * len(items))
+    mean = values.sum(axis=1) / answered
+    high = scored & (mean.round(10) >= 3.51)
+    return len(raw), int(high.sum()), int(scored.sum())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, raw_dir):
+    out = tmp_path_factory.mktemp("reports")
+    processed = tmp_path_factory.mktemp("processed")
+    before = _tree_digest(raw_dir)
+    outcomes = build_reports(raw_dir, processed, out)
+    return out, processed, outcomes, before
+
+
+def test_every_report_builds(built):
+    _, _, outcomes, _ = built
+    assert {o.name for o in outcomes} >= set(SATISFACTION)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+
+
+def test_raw_data_is_never_modified(built, raw_dir):
+    assert _tree_digest(raw_dir) == built[3]
+
+
+@pytest.mark.parametrize("kpi", SATISFACTION)
+def test_html_report_is_offline_thai_and_small(built, kpi):
+    html_path = built[0] / f"{kpi}.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert html_path.stat().st_size < 2_000_000
+    assert '<html lang="th">' in html
+    assert find_network_references(html) == []
+    assert "ร้อยละผู้มีความพึงพอใจระดับมากขึ้นไป" in html
+    assert "import kpianalysis" not in html  # code hidden
+    assert "Traceback" not in html
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no warnings shown
+    # personal data never reaches a report: phone numbers and free text from data/raw
+    for secret in ("081-234-5678", "02 123 4567", "กรุณาติดต่อกลับ", "<b>ดีมาก</b>"):
+        assert secret not in html
+
+
+@pytest.mark.parametrize("kpi", SATISFACTION)
+def test_json_summary_matches_independent_recount(built, raw_dir, kpi):
+    summary = json.loads((built[0] / f"{kpi}.json").read_text(encoding="utf-8"))
+    n, b, c = _independent_a(raw_dir / "satisfaction" / f"{kpi}_r2.csv")
+    assert summary["kpi"] == kpi and summary["round"] == 2
+    assert summary["n_respondents"] == n
+    assert summary["n_high_or_above"] == b
+    assert summary["n_excluded"] == n - c
+    assert summary["percent_high_or_above"] == pytest.approx(b * 100 / c)
+    assert summary["ci_low"] < summary["percent_high_or_above"] < summary["ci_high"]
+    assert summary["target_met"] == (b * 100 >= 80 * c)
+    assert summary["input_sha256"] == hashlib.sha256(
+        (raw_dir / "satisfaction" / f"{kpi}_r2.csv").read_bytes()).hexdigest()
+    assert "previous_round" in summary
+
+
+@pytest.mark.parametrize("kpi", SATISFACTION)
+def test_executed_notebook_has_no_warnings(built, kpi):
+    """No stderr at all: in particular no matplotlib "Glyph ... missing from font" warning."""
+    nb = json.loads((built[0] / "executed" / f"{kpi}.ipynb").read_text(encoding="utf-8"))
+    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
+               if o.get("output_type") in ("stream", "error")]
+    assert all(o.get("name") == "stdout" for o in streams), streams
+
+
+def test_processed_table_is_deidentified(built):
+    table = pd.read_parquet(built[1] / "sat-oss_r2.parquet")
+    assert {"respondent_id", "q1_1", "score_mean", "high_or_above"} <= set(table.columns)
+    assert "suggestion" not in table.columns
+
+
+def test_a_bad_file_fails_alone_with_a_clear_error(tmp_path, raw_dir):
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir / "satisfaction", raw / "satisfaction")
+    bad = raw / "satisfaction" / "sat-wifi_r2.csv"
+    frame = pd.read_csv(bad, dtype=str, keep_default_na=False)
+    frame.loc[4, "q2_1"] = "6"
+    frame.to_csv(bad, index=False)
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "sat-wifi.html").write_text("stale report from last quarter")
+    status = main(["--raw", str(raw), "--processed", str(tmp_path / "p"), "--out", str(out),
+                   "--only", "sat-wifi", "sat-oss"])
+    assert status == 1
+    assert (out / "sat-oss.html").exists()
+    assert not (out / "sat-wifi.html").exists()  # no stale report left to mislead
+    error = (out / "sat-wifi.error.txt").read_text(encoding="utf-8")
+    assert "sat-wifi_r2.csv" in error and "'q2_1'" in error and "row 5" in error
+    assert "'6'" in error

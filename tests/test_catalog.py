@@ -1,0 +1,190 @@
+"""Tests for kpianalysis.catalog: the packaged KPI catalog, its validation, and scorecards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kpianalysis.catalog import RUBRIC_KINDS, CatalogError, load_catalog, score_agency
+from kpianalysis.rubric import score_satisfaction
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+PACKAGED = Path(__file__).resolve().parents[1] / "src" / "kpianalysis" / "catalog.yaml"
+
+# Seed 004 ตาราง ค. (negotiated KPIs of สำนักยุทธศาสตร์และประเมินผล, FY2567): item → weight
+# ("น้ำหนัก คะแนน" column): 10, 10, 10, 20, 10, 10.
+TABLE_C = {
+    1: ("sat-oss", 10),
+    2: ("sat-policy-tracking", 10),
+    3: ("livable-city-indicators", 10),
+    4: ("sat-bmaq", 20),
+    5: ("sat-it-support", 10),
+    6: ("sat-wifi", 10),
+}
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def test_table_c_weights(catalog):
+    kpis = catalog.scorecard_kpis("สยป.")
+    assert [(k.scorecard_item, k.code, k.weight) for k in kpis] == [
+        (i, code, pytest.approx(w)) for i, (code, w) in TABLE_C.items()]
+    assert sum(k.weight for k in kpis) == pytest.approx(70)
+    for k in kpis:
+        assert k.fiscal_year == 2567 and k.target == 5 and k.unit == "ระดับ"
+
+
+def test_every_spec_kpi_present(catalog):
+    expected = {"sat-oss", "sat-policy-tracking", "livable-city-indicators", "sat-bmaq",
+                "sat-it-support", "sat-wifi", "awareness-pr", "0411-2029", "6.1.2.1",
+                "5.2.1.2", "5.3.1.2", "5.3.1.3", "7.5.4.1", "gis-open-data",
+                "social-media-proactive", "steps-project-plan"}
+    assert expected <= set(catalog.codes)
+    for k in catalog:
+        assert k.rubric_kind in RUBRIC_KINDS
+        if k.rubric_kind in ("satisfaction", "it_support_composite"):
+            assert k.instrument == k.code
+            assert any(p.startswith(f"data/raw/satisfaction/{k.code}_r") for p in k.data)
+
+
+def test_catalog_bands_match_engine(catalog):
+    # the catalog's satisfaction table scores like the engine's (seed 004: 80/75/70/65/60)
+    for code in ("sat-oss", "sat-bmaq", "sat-wifi"):
+        bands = catalog.get(code).bands()
+        for a in (100, 80, 79.99999, 75, 70, 65, 60, 59.9):
+            assert bands.level(a) == score_satisfaction(a).level
+    sla = catalog.get("sat-it-support").bands("sla_bands")
+    assert [sla.level(x) for x in (90, 85, 80, 75, 70, 69.9)] == [5, 4, 3, 2, 1, 0]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds not checked out next to the repo")
+def test_thai_names_appear_in_seeds(catalog):
+    text = "".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    squashed = "".join(text.split())  # the seeds wrap names across table cells
+    for k in catalog:
+        assert "".join(k.name_th.split()) in squashed, k.code
+
+
+def test_list_and_filters(catalog):
+    df = catalog.list()
+    assert len(df) == len(catalog) and {"code", "name_th", "weight"} <= set(df.columns)
+    pr = catalog.list(agency="สำนักงานประชาสัมพันธ์")
+    assert set(pr["code"]) == {"awareness-pr", "social-media-proactive", "0411-2029"}
+    assert set(catalog.list(kind="milestones")["code"]) == {"gis-open-data",
+                                                            "social-media-proactive"}
+    assert len(catalog.list(scorecard=True)) == 6
+    with pytest.raises(ValueError, match="valid kinds"):
+        catalog.list(kind="milestone")
+
+
+def test_unknown_code_lists_close_matches(catalog):
+    with pytest.raises(KeyError, match="did you mean 'sat-bmaq'"):
+        catalog.get("sat-bmq")
+    with pytest.raises(KeyError, match="unknown KPI code"):
+        catalog["nope"]
+
+
+# --- bad catalogs --------------------------------------------------------------------------
+
+def _write(tmp_path, mutate):
+    # round-trip through JSON so YAML anchors/aliases become independent copies
+    doc = json.loads(json.dumps(yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))))
+    mutate(doc)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _entry(doc, code):
+    return next(e for e in doc["kpis"] if e["code"] == code)
+
+
+@pytest.mark.parametrize(("mutate", "match"), [
+    (lambda d: _entry(d, "sat-oss").pop("weight"),
+     r"KPI 'sat-oss' is missing required field\(s\): weight"),
+    (lambda d: _entry(d, "sat-oss").update(colour="red"), r"KPI 'sat-oss' has unknown field"),
+    (lambda d: _entry(d, "sat-wifi")["rubric"].update(kind="stars"),
+     r"KPI 'sat-wifi': unknown rubric kind 'stars'"),
+    (lambda d: _entry(d, "0411-2029")["rubric"]["params"].pop("plan"),
+     r"KPI '0411-2029': rubric kind 'quarterly_progress' needs params plan"),
+    (lambda d: _entry(d, "0411-2029")["rubric"]["params"].update(plan=[10, 30, 20, 100]),
+     r"KPI '0411-2029'.*non-decreasing"),
+    (lambda d: _entry(d, "sat-bmaq")["rubric"]["params"]["bands"].__setitem__(
+        1, {"level": 4, "at_least": 80, "success_percent": 80}),
+     r"KPI 'sat-bmaq': rubric.params.bands: .*overlap"),
+    (lambda d: _entry(d, "livable-city-indicators")["rubric"]["params"]["bands"].reverse(),
+     r"KPI 'livable-city-indicators': rubric.params.bands: .*unordered"),
+    (lambda d: _entry(d, "sat-oss").update(fiscal_year=2024),
+     r"KPI 'sat-oss': fiscal_year must be a Buddhist-Era year"),
+    (lambda d: _entry(d, "sat-oss").update(host_agency="กทม."), r"not a listed agency"),
+    (lambda d: _entry(d, "sat-wifi").update(code="sat-oss"), r"duplicate KPI code 'sat-oss'"),
+    (lambda d: _entry(d, "6.1.2.1")["rubric"]["params"].update(pass_label="ผ่าน"),
+     r"KPI '6.1.2.1'.*pass_label"),
+    (lambda d: _entry(d, "sat-wifi")["scorecard"].update(item=1), r"item 1 .* already used"),
+])
+def test_bad_catalog_names_kpi_and_field(tmp_path, mutate, match):
+    with pytest.raises(CatalogError, match=match):
+        load_catalog(_write(tmp_path, mutate))
+
+
+def test_new_kpi_without_code_change(tmp_path):
+    def add(doc):
+        doc["kpis"].append({
+            "code": "demo-1", "name_th": "ตัวชี้วัดทดลอง", "name_en": "Demo", "unit": "ร้อยละ",
+            "host_agency": "สยป.", "target": 80, "direction": "higher", "weight": None,
+            "fiscal_year": 2568, "rubric": {"kind": "step_completion",
+                                            "params": {"target_percent": 80}},
+            "data": [], "source": "test"})
+    cat = load_catalog(_write(tmp_path, add))
+    assert cat.get("demo-1").host_agency == "สำนักยุทธศาสตร์และประเมินผล"
+
+
+# --- scorecard -----------------------------------------------------------------------------
+
+def _results():
+    # BMA Q at A = 77 % → level 4, 16 of 20 points (seed 004 item 4 table); the others invented.
+    out = [score_satisfaction(82.5, 10).to_dict() | {"kpi": "sat-oss"},
+           score_satisfaction(71.0, 10).to_dict() | {"kpi": "sat-policy-tracking"},
+           {"kpi": "livable-city-indicators", "level": 4, "points": 8.0, "weight": 10,
+            "target_met": False},
+           score_satisfaction(77.0, 20).to_dict() | {"kpi": "sat-bmaq"},
+           {"kpi": "sat-it-support", "level": 4.0, "points": 8.0, "weight": 10,
+            "target_met": False},
+           {"kpi": "awareness-pr", "level": None, "points": 0, "weight": 1, "target_met": True}]
+    return out
+
+
+def test_score_agency(catalog, tmp_path):
+    sc = score_agency(_results(), catalog, agency="สยป.")
+    assert sc.max_points == pytest.approx(70)
+    assert sc.total_points == pytest.approx(10 + 6 + 8 + 16 + 8)
+    assert sc.missing_results == ("sat-wifi",)
+    assert set(sc.missing_target) == {"sat-policy-tracking", "livable-city-indicators",
+                                      "sat-bmaq", "sat-it-support", "sat-wifi"}
+    assert list(sc.table["item"]) == [1, 2, 3, 4, 5, 6]
+    # the same from JSON files in a folder
+    for r in _results():
+        (tmp_path / f"{r['kpi']}.json").write_text(json.dumps(r), encoding="utf-8")
+    again = score_agency(tmp_path, catalog, agency="สำนักยุทธศาสตร์และประเมินผล")
+    assert again.total_points == pytest.approx(sc.total_points)
+
+
+@pytest.mark.parametrize(("bad", "err", "match"), [
+    ({"kpi": "sat-osss", "level": 5, "points": 10, "weight": 10, "target_met": True},
+     KeyError, "did you mean 'sat-oss'"),
+    ({"kpi": "sat-oss", "level": 5, "points": 10, "weight": 20, "target_met": True},
+     ValueError, "weight 20 but the catalog gives 10"),
+    ({"kpi": "sat-oss", "level": 5, "points": 12, "weight": 10, "target_met": True},
+     ValueError, "points 12 outside"),
+    ({"kpi": "sat-oss", "level": 5, "weight": 10, "target_met": True},
+     ValueError, "missing points"),
+])
+def test_score_agency_bad_results(catalog, bad, err, match):
+    with pytest.raises(err, match=match):
+        score_agency([bad], catalog, agency="สยป.")

@@ -1,0 +1,38 @@
+"""The HTML export: code hidden, Thai declared, no network request, hidden cells dropped."""
+
+import nbformat
+
+from kpianalysis.html_export import HIDE_TAG, export_html, find_network_references
+
+
+def _notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    shown = nbformat.v4.new_code_cell("secret_code_line = 1")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ผลลัพธ์ที่แสดง\n")]
+    hidden = nbformat.v4.new_code_cell("print('x')", metadata={"tags": [HIDE_TAG]})
+    hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="HIDDEN-OUTPUT\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# หัวข้อรายงาน"), shown, hidden]
+    return nb
+
+
+def test_export_is_offline_thai_and_hides_code(tmp_path):
+    path = export_html(_notebook(), tmp_path / "r.html", title="รายงาน")
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="th">' in html
+    assert "<title>รายงาน</title>" in html
+    assert "ผลลัพธ์ที่แสดง" in html and "หัวข้อรายงาน" in html
+    assert "secret_code_line" not in html
+    assert "HIDDEN-OUTPUT" not in html
+    assert find_network_references(html) == []
+    assert "require.js" not in html and "MathJax.js" not in html
+    assert "font-family: 'Sarabun'" in html  # embedded font
+
+
+def test_find_network_references_detects_cdn():
+    page = ('<script src="https://cdnjs.cloudflare.com/x.js"></script>'
+            '<link href="//fonts.example.org/a.css"><style>@import url("https://x/y.css")</style>'
+            '<img src="data:image/png;base64,AAAA">')
+    found = find_network_references(page)
+    assert len(found) == 3

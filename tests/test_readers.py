@@ -1,0 +1,117 @@
+"""Reading raw satisfaction files: bad input gets a clear error naming file, column and row."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kpianalysis import DataValidationError, get_instrument, read_satisfaction_survey
+
+INSTRUMENT = get_instrument("sat-oss")
+GOOD = {
+    "respondent_id": ["a1", "a2", "a3"],
+    "round": ["1", "1", "1"],
+    "response_date": ["2024-01-10", "2024-01-11", "2024-01-12"],
+    "sex": ["หญิง", "ชาย", ""],
+    "age": ["35", "41", "29"],
+    "position": ["นิติกร", "นิติกร", "นิติกร"],
+    "position_level": ["ชำนาญการ", "ปฏิบัติการ", ""],
+    "agency": ["สำนักงานเขตพระนคร"] * 3,
+    "division": ["ฝ่ายปกครอง"] * 3,
+    "q1_1": ["5", "มาก", "3"],
+    "q1_2": ["4", "4", ""],
+    "q2_1": ["5", "ปานกลาง", "3"],
+    "q2_2": ["4", "4", "2"],
+    "q3_1": ["5", "4", "3"],
+    "q4": ["5", "มากที่สุด", "3"],
+    "suggestion": ["", "โทร 081-234-5678", ""],
+    "contact_phone": ["", "0812345678", ""],
+}
+
+
+def _write(tmp_path: Path, changes=None, drop=(), name="survey.csv") -> Path:
+    data = {k: list(v) for k, v in GOOD.items() if k not in drop}
+    for (col, row), value in (changes or {}).items():
+        data[col][row] = value
+    path = tmp_path / name
+    pd.DataFrame(data).to_csv(path, index=False)
+    return path
+
+
+def test_reads_and_keeps_personal_data_out(tmp_path):
+    d = read_satisfaction_survey(_write(tmp_path), INSTRUMENT)
+    assert d.items["q1_1"].tolist() == [5, 4, 3]
+    assert d.rounds == (1,)
+    assert d.n_free_text == 1
+    assert d.ignored_columns == ("contact_phone",)
+    table = d.processed_table()
+    assert "suggestion" not in table.columns and "contact_phone" not in table.columns
+    assert len(d.sha256) == 64
+
+
+@pytest.mark.parametrize("bad", ["0", "6", "มากมาก"])
+def test_out_of_range_answer(tmp_path, bad):
+    path = _write(tmp_path, {("q2_2", 1): bad})
+    with pytest.raises(DataValidationError) as info:
+        read_satisfaction_survey(path, INSTRUMENT)
+    msg = str(info.value)
+    assert str(path) in msg and "'q2_2'" in msg and "row 2" in msg and repr(bad) in msg
+
+
+def test_missing_column(tmp_path):
+    path = _write(tmp_path, drop=("q3_1",))
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) 'q3_1'") as info:
+        read_satisfaction_survey(path, INSTRUMENT)
+    assert str(path) in str(info.value)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataValidationError, match="empty"):
+        read_satisfaction_survey(path, INSTRUMENT)
+
+
+def test_header_only(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text(",".join(GOOD) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="no data rows"):
+        read_satisfaction_survey(path, INSTRUMENT)
+
+
+def test_duplicated_respondent_id(tmp_path):
+    path = _write(tmp_path, {("respondent_id", 2): "a1"})
+    with pytest.raises(DataValidationError) as info:
+        read_satisfaction_survey(path, INSTRUMENT)
+    msg = str(info.value)
+    assert "duplicated respondent_id 'a1'" in msg and "rows 1, 3" in msg
+
+
+def test_bad_round_date_and_profile_value(tmp_path):
+    with pytest.raises(DataValidationError, match="'round'.*row 1.*expected one of 1, 2"):
+        read_satisfaction_survey(_write(tmp_path, {("round", 0): "3"}), INSTRUMENT)
+    with pytest.raises(DataValidationError, match="'response_date'.*row 2"):
+        read_satisfaction_survey(_write(tmp_path, {("response_date", 1): "15/01/2567"}),
+                                 INSTRUMENT)
+    with pytest.raises(DataValidationError, match="'sex'.*expected one of ชาย, หญิง"):
+        read_satisfaction_survey(_write(tmp_path, {("sex", 0): "x"}), INSTRUMENT)
+
+
+def test_bad_weight(tmp_path):
+    path = _write(tmp_path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["weight"] = ["1.5", "-2", ""]
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match="'weight'.*rows 2, 3"):
+        read_satisfaction_survey(path, INSTRUMENT)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        read_satisfaction_survey(tmp_path / "nope.csv", INSTRUMENT)
+
+
+def test_excel_bom_accepted(tmp_path):
+    path = _write(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_satisfaction_survey(path, INSTRUMENT).frame.shape[0] == 3

@@ -1,0 +1,38 @@
+"""The bundled sample data is exactly what the documented, seeded generator produces."""
+
+import pandas as pd
+import pytest
+
+from kpianalysis import get_instrument, read_satisfaction_survey, score_likert
+from kpianalysis.sample_data.satisfaction import generate_satisfaction
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return generate_satisfaction()
+
+
+def test_regeneration_reproduces_committed_files(generated, raw_dir, tmp_path):
+    for name, frame in generated.items():
+        committed = (raw_dir / "satisfaction" / name).read_bytes()
+        path = tmp_path / name
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        assert path.read_bytes() == committed, f"{name} differs from its generator output"
+
+
+def test_sample_files_are_realistic(raw_dir):
+    """Some KPIs miss the target, some answers are missing, some are Thai labels."""
+    percents = {}
+    for kpi in ("sat-oss", "sat-policy-tracking", "sat-bmaq", "sat-it-support", "sat-wifi"):
+        for rnd in (1, 2):
+            path = raw_dir / "satisfaction" / f"{kpi}_r{rnd}.csv"
+            data = read_satisfaction_survey(path, get_instrument(kpi))
+            r = score_likert(data.items)
+            percents[kpi, rnd] = r.percent_high_or_above
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+            items = list(get_instrument(kpi).item_codes)
+            assert (raw[items] == "").to_numpy().any(), f"{path.name} has no missing answer"
+            assert r.n_excluded > 0
+    assert any(p < 80 for p in percents.values()) and any(p >= 80 for p in percents.values())
+    labels = pd.read_csv(raw_dir / "satisfaction" / "sat-oss_r1.csv", dtype=str)["q1_1"]
+    assert labels.isin(["มากที่สุด", "มาก", "ปานกลาง", "น้อย", "น้อยที่สุด"]).any()

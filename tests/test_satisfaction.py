@@ -1,0 +1,73 @@
+"""The satisfaction analysis: A, interval, rubric, breakdowns with suppression, summary."""
+
+import pandas as pd
+import pytest
+
+import kpianalysis as ka
+from kpianalysis import analyse_satisfaction, breakdown, get_instrument, satisfaction_summary
+from kpianalysis.readers import SurveyData
+
+
+def _data(answers, groups=None, round_no=2) -> SurveyData:
+    inst = get_instrument("sat-wifi")  # two items: q1_1, q2_1
+    n = len(answers)
+    frame = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(n)], "round": round_no,
+                          "response_date": pd.Timestamp("2024-07-10"),
+                          "site": groups or ["สำนักงานเขตพระนคร"] * n})
+    items = pd.DataFrame(answers, columns=list(inst.item_codes)).astype("Int8")
+    return SurveyData(inst, "mem.csv", "0" * 64, frame, items, 0, ())
+
+
+def test_analysis_matches_hand_count_and_rubric():
+    # 16 of 20 respondents with both items >= 4 -> A = 80 % exactly -> level 5, 10 points.
+    answers = [[4, 4]] * 16 + [[3, 3]] * 4
+    a = analyse_satisfaction(_data(answers))
+    assert a.likert.n_high_or_above == 16 and a.percent == pytest.approx(80.0)
+    assert a.score.level == 5 and a.score.points == pytest.approx(10.0)
+    # Wilson 95 % interval of 16/20 (Newcombe 1998a method 3; statsmodels
+    # proportion_confint(16, 20, method="wilson") = (0.583983, 0.919342)).
+    lo, hi = a.ci_percent
+    assert (lo, hi) == pytest.approx((58.3983, 91.9342), abs=1e-3)
+    assert a.score.level_at_ci_low == 0 and a.score.level_at_ci_high == 5
+
+
+def test_one_fewer_high_drops_a_level():
+    a = analyse_satisfaction(_data([[4, 4]] * 15 + [[3, 3]] * 5))  # 75 %
+    assert a.score.level == 4 and a.score.points == pytest.approx(8.0)
+
+
+def test_breakdown_suppresses_small_groups():
+    groups = ["A"] * 12 + ["B"] * 3
+    answers = [[5, 5]] * 9 + [[2, 2]] * 3 + [[5, 5]] * 3
+    d = _data(answers, groups)
+    table = breakdown(d, analyse_satisfaction(d), "site", min_group=10)
+    a_row = table[table["group"] == "A"].iloc[0]
+    b_row = table[table["group"] == "B"].iloc[0]
+    assert a_row["n"] == 12 and a_row["percent"] == pytest.approx(75.0)
+    assert b_row["suppressed"] and pd.isna(b_row["n"]) and pd.isna(b_row["percent"])
+    with pytest.raises(ValueError, match="unknown column"):
+        breakdown(d, analyse_satisfaction(d), "nope")
+
+
+def test_summary_has_required_fields_and_comparison():
+    later = _data([[4, 4]] * 18 + [[2, 2]] * 2)
+    earlier = _data([[4, 4]] * 12 + [[2, 2]] * 8, round_no=1)
+    s = satisfaction_summary(later, analyse_satisfaction(later), analyse_satisfaction(earlier))
+    required = {"kpi", "round", "n_respondents", "n_excluded", "n_high_or_above",
+                "percent_high_or_above", "ci_low", "ci_high", "ci_method", "level", "points",
+                "weight", "target_met", "input_sha256", "package_version"}
+    assert required <= set(s)
+    assert s["package_version"] == ka.__version__
+    prev = s["previous_round"]
+    assert prev["difference"] == pytest.approx(30.0)
+    # Newcombe (1998b) hybrid score interval for 18/20 - 12/20; statsmodels
+    # confint_proportions_2indep(18, 20, 12, 20, method="newcomb") = (0.029361, 0.525279).
+    assert (prev["difference_ci_low"], prev["difference_ci_high"]) == pytest.approx(
+        (2.9361, 52.5279), abs=1e-3)
+
+
+def test_file_with_two_rounds_is_rejected():
+    d = _data([[4, 4], [3, 3]])
+    d.frame.loc[0, "round"] = 1
+    with pytest.raises(ValueError, match="one survey round"):
+        analyse_satisfaction(d)
