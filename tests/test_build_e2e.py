@@ -27,8 +27,8 @@ def _tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _independent_a(path: Path) -> tuple[int, int, int]:
-    """Recompute (n, B, C) from the raw CSV with plain pandas, as an evaluator would in Excel."""
+def _independent_a(path: Path) -> tuple[int, int, int, float | None]:
+    """Recompute (n, B, C, weighted A) from the raw CSV with plain pandas, as in Excel."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     items = [c for c in raw.columns if c.startswith("q")]
     values = raw[items].replace(LABELS).replace("", np.nan).astype(float)
@@ -36,7 +36,11 @@ def _independent_a(path: Path) -> tuple[int, int, int]:
     scored = answered >= np.ceil(0.8 * len(items))
     mean = values.sum(axis=1) / answered
     high = scored & (mean.round(10) >= 3.51)
-    return len(raw), int(high.sum()), int(scored.sum())
+    weighted = None
+    if "weight" in raw.columns:
+        w = raw["weight"].astype(float)
+        weighted = float((w * high).sum() / (w * scored).sum() * 100)
+    return len(raw), int(high.sum()), int(scored.sum()), weighted
 
 
 @pytest.fixture(scope="module")
@@ -77,14 +81,17 @@ def test_html_report_is_offline_thai_and_small(built, kpi):
 @pytest.mark.parametrize("kpi", SATISFACTION)
 def test_json_summary_matches_independent_recount(built, raw_dir, kpi):
     summary = json.loads((built[0] / f"{kpi}.json").read_text(encoding="utf-8"))
-    n, b, c = _independent_a(raw_dir / "satisfaction" / f"{kpi}_r2.csv")
+    n, b, c, weighted = _independent_a(raw_dir / "satisfaction" / f"{kpi}_r2.csv")
     assert summary["kpi"] == kpi and summary["round"] == 2
     assert summary["n_respondents"] == n
     assert summary["n_high_or_above"] == b
     assert summary["n_excluded"] == n - c
-    assert summary["percent_high_or_above"] == pytest.approx(b * 100 / c)
+    assert summary["percent_unweighted"] == pytest.approx(b * 100 / c)
+    expected = b * 100 / c if weighted is None else weighted
+    assert summary["percent_high_or_above"] == pytest.approx(expected)
+    assert summary["estimator"].startswith("design-based" if weighted else "simple random")
     assert summary["ci_low"] < summary["percent_high_or_above"] < summary["ci_high"]
-    assert summary["target_met"] == (b * 100 >= 80 * c)
+    assert summary["target_met"] == (expected >= 80)
     assert summary["input_sha256"] == hashlib.sha256(
         (raw_dir / "satisfaction" / f"{kpi}_r2.csv").read_bytes()).hexdigest()
     assert "previous_round" in summary

@@ -28,6 +28,10 @@ def test_export_is_offline_thai_and_hides_code(tmp_path):
     assert find_network_references(html) == []
     assert "require.js" not in html and "MathJax.js" not in html
     assert "font-family: 'Sarabun'" in html  # embedded font
+    # Our font rules must come after the lab stylesheet, or its font-family wins and a laptop
+    # without Thai fonts shows boxes (seen in a headless-Chromium screenshot).
+    ours = html.rindex('--jp-content-font-family: "Sarabun"')
+    assert ours > html.index("--jp-content-font-family:")
 
 
 def test_find_network_references_detects_cdn():

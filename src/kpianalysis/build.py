@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill
+from papermill.exceptions import PapermillExecutionError
 
 from .files import write_text_atomic
 from .html_export import export_html
@@ -162,7 +163,10 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
     except Exception as exc:
         for stale in (html, out / f"{job.name}.json"):
             stale.unlink(missing_ok=True)
-        message = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, PapermillExecutionError):
+            message = f"{exc.ename}: {exc.evalue}\n{exc}"  # the cell's error first
+        else:
+            message = f"{type(exc).__name__}: {exc}"
         write_text_atomic(error_file, f"report {job.name} failed\n{message}\n"
                           f"executed notebook (if any): {executed}\n")
         logger.error("report %s FAILED: %s", job.name, message.splitlines()[0] if message else "")

@@ -252,7 +252,10 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
                                  low_inclusive=False))
     if items.shape[1] == 0:
         raise ValueError("items has no columns")
-    values = items.astype("Int16").to_numpy(dtype=float, na_value=np.nan)
+    values = np.column_stack(
+        [pd.array(items[c], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+         for c in items.columns]  # a loop over item columns (a handful), not respondents
+    )
     answered = ~np.isnan(values)
     if np.any(answered & ((values < 1) | (values > 5) | (values != np.floor(values)))):
         raise ValueError("item codes must be integers 1–5; parse raw answers with parse_likert")
@@ -260,19 +263,21 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
     s = np.where(answered, values, 0).sum(axis=1).astype(np.int64)
     min_items = max(1, math.ceil(share * items.shape[1] - 1e-9))
     scored = k >= min_items
-    reason = np.where(k == 0, "no_answers", np.where(scored, "", "too_few_answers"))
+    reason_code = np.where(k == 0, 1, np.where(scored, 0, 2)).astype(np.int8)
+    reason = pd.Categorical.from_codes(reason_code, ["", "no_answers", "too_few_answers"])
     band = np.where(scored, band_of_mean(s, k), 0).astype(np.int8)
     high = scored & (s * 100 >= _HIGH_HUNDREDTHS * k)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(k > 0, s / np.maximum(k, 1), np.nan)
-    label = {b.code: b.label_th for b in BANDS} | {0: ""}
+    # band codes 0..5 index the labels directly ("" for not scored)
+    band_labels = ["", *(b.label_th for b in sorted(BANDS, key=lambda b: b.code))]
     respondents = pd.DataFrame(
         {
             "n_answered": k,
             "score_sum": s,
             "score_mean": mean,
             "band": band,
-            "band_th": pd.Series(band, index=items.index).map(label).to_numpy(),
+            "band_th": pd.Categorical.from_codes(band, band_labels),
             "high_or_above": high,
             "scored": scored,
             "exclusion_reason": reason,
@@ -281,7 +286,8 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
     )
     n_scored = int(scored.sum())
     n_high = int(high.sum())
-    counts = np.array([int((band == b.code).sum()) for b in BANDS])
+    per_code = np.bincount(band, minlength=6)
+    counts = np.array([int(per_code[b.code]) for b in BANDS])
     band_counts = pd.DataFrame(
         {
             "band": [b.code for b in BANDS],
@@ -293,7 +299,8 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
             "percent": counts * 100 / n_scored if n_scored else np.full(len(BANDS), np.nan),
         }
     )
-    exclusions = {r: int((reason == r).sum()) for r in ("no_answers", "too_few_answers")}
+    per_reason = np.bincount(reason_code, minlength=3)
+    exclusions = {"no_answers": int(per_reason[1]), "too_few_answers": int(per_reason[2])}
     return LikertResult(
         respondents=respondents,
         n_total=len(items),

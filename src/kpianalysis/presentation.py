@@ -46,6 +46,8 @@ EXCLUSION_TH = {
     "too_few_answers": "ตอบไม่ครบตามเกณฑ์ (too few answers)",
 }
 CI_METHOD_TH = {
+    "logit": "logit (design-based, R svyciprop)",
+    "korn-graubard": "Korn–Graubard (design-based)",
     "wilson": "Wilson score",
     "clopper-pearson": "Clopper–Pearson (exact)",
     "agresti-coull": "Agresti–Coull",
@@ -232,30 +234,37 @@ def comparison_text(summary: Mapping[str, Any]) -> str:
         f"<p>รอบที่ {prev['round']}: A = {_e(fmt_pct(prev['percent_high_or_above']))} → "
         f"รอบที่ {summary['round']}: A = {_e(fmt_pct(summary['percent_high_or_above']))}</p>"
         f"<p>ผลต่าง <b>{d:+.2f}</b> จุดร้อยละ (ช่วงความเชื่อมั่น 95%: {lo:+.2f} ถึง {hi:+.2f}; "
-        f"Newcombe hybrid score interval) — {verdict}</p>"
+        f"{_e(prev['difference_method'])}) — {verdict}</p>"
     )
 
 
 def methods_text(summary: Mapping[str, Any], analysis, data) -> str:
     """How the numbers were computed, and from which file."""
     method = CI_METHOD_TH.get(summary["ci_method"], summary["ci_method"])
-    return (
-        "<ul>"
-        "<li>คะแนนรายบุคคล = ผลรวมคะแนนทุกข้อที่ตอบ / จำนวนข้อที่ตอบ; "
-        "เปรียบเทียบเกณฑ์ 3.51 ด้วยเลขจำนวนเต็ม (100 × ผลรวม ≥ 351 × จำนวนข้อ) "
-        "จึงไม่มีความคลาดเคลื่อนจากทศนิยม</li>"
-        f"<li>ผู้ตอบต้องตอบอย่างน้อย {analysis.likert.min_answered_share:.0%} ของข้อคำถาม "
-        "จึงนำมาคำนวณ; ผู้ที่ไม่ผ่านเกณฑ์แสดงจำนวนในหัวข้อที่ 1</li>"
-        f"<li>ช่วงความเชื่อมั่นของ A: วิธี {_e(method)} ที่ระดับ {summary['confidence']:.0%} "
-        f"({_e(summary['estimator'])})</li>"
-        "<li>เกณฑ์ระดับ: A ≥ 80 → 5, ≥ 75 → 4, ≥ 70 → 3, ≥ 65 → 2, ≥ 60 → 1, ต่ำกว่า → 0; "
-        "คะแนน = น้ำหนัก × ร้อยละความสำเร็จ / 100</li>"
-        "<li>ข้อมูลส่วนบุคคล (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562): ไม่แสดงข้อเสนอแนะ"
-        "ที่เป็นข้อความอิสระ ชื่อ หรือหมายเลขโทรศัพท์; กลุ่มย่อยขนาดเล็กไม่แสดงตัวเลข</li>"
-        f"<li>ไฟล์ข้อมูล: <code>{_e(data.path)}</code>, SHA-256 <code>{_e(data.sha256)}</code></li>"
-        f"<li>kpianalysis {_e(summary['package_version'])}</li>"
-        "</ul>"
-    )
+    items = [
+        "คะแนนรายบุคคล = ผลรวมคะแนนทุกข้อที่ตอบ / จำนวนข้อที่ตอบ; เปรียบเทียบเกณฑ์ 3.51 "
+        "ด้วยเลขจำนวนเต็ม (100 × ผลรวม ≥ 351 × จำนวนข้อ) จึงไม่มีความคลาดเคลื่อนจากทศนิยม",
+        f"ผู้ตอบต้องตอบอย่างน้อย {analysis.likert.min_answered_share:.0%} ของข้อคำถามจึงนำมา"
+        "คำนวณ; ผู้ที่ไม่ผ่านเกณฑ์แสดงจำนวนในหัวข้อที่ 1",
+        f"ช่วงความเชื่อมั่นของ A: วิธี {_e(method)} ที่ระดับ {summary['confidence']:.0%}; "
+        f"ตัวประมาณ (estimator): {_e(summary['estimator'])}",
+    ]
+    if summary.get("design_effect") is not None:
+        items.append(
+            "ไฟล์นี้มีน้ำหนักการสุ่มตัวอย่าง (design weights): A เป็นค่าประมาณแบบ design-based; "
+            f"ค่าไม่ถ่วงน้ำหนัก B × 100 / C = {_e(fmt_pct(summary['percent_unweighted']))}; "
+            f"design effect {_e(fmt_num(summary['design_effect'], 3))}; effective n "
+            f"{_e(fmt_num(summary['effective_n'], 0))}"
+        )
+    items += [
+        "เกณฑ์ระดับ: A ≥ 80 → 5, ≥ 75 → 4, ≥ 70 → 3, ≥ 65 → 2, ≥ 60 → 1, ต่ำกว่า → 0; "
+        "คะแนน = น้ำหนัก × ร้อยละความสำเร็จ / 100",
+        "ข้อมูลส่วนบุคคล (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562): ไม่แสดงข้อเสนอแนะที่เป็น"
+        "ข้อความอิสระ ชื่อ หรือหมายเลขโทรศัพท์; กลุ่มย่อยขนาดเล็กไม่แสดงตัวเลข",
+        f"ไฟล์ข้อมูล: <code>{_e(data.path)}</code>, SHA-256 <code>{_e(data.sha256)}</code>",
+        f"kpianalysis {_e(summary['package_version'])}",
+    ]
+    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
 def check_line(summary: Mapping[str, Any]) -> str:

@@ -14,12 +14,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import ConfidenceInterval, Result
 from ._version import __version__
+from .design import Estimate, SurveyDesign
 from .likert import LikertResult, item_distribution, score_likert, section_means
 from .proportion import ProportionCI, ProportionDifference, proportion_difference_ci
 from .readers import SurveyData
-from .rubric import SatisfactionScore, score_satisfaction_counts
+from .rubric import SatisfactionScore, score_satisfaction, score_satisfaction_counts
 
 __all__ = [
     "SATISFACTION_TARGET",
@@ -54,6 +55,9 @@ class SatisfactionAnalysis(Result):
         Item distribution with Thai item texts and section codes.
     sections : DataFrame
         Section (ด้าน) means with Thai names.
+    design : Estimate or None
+        The design-based estimate of B / C when the file carries design weights (then A, its
+        interval and the rubric use it); ``None`` for an unweighted file.
     """
 
     kpi: str
@@ -63,16 +67,33 @@ class SatisfactionAnalysis(Result):
     score: SatisfactionScore
     items: pd.DataFrame
     sections: pd.DataFrame
+    design: Estimate | None = None
 
     @property
     def percent(self) -> float:
-        """A, in percent."""
+        """A in percent: design-based when the file has weights, else B × 100 / C."""
+        if self.design is not None:
+            return self.design.estimate * 100
         return self.likert.percent_high_or_above
+
+    @property
+    def interval(self) -> ConfidenceInterval:
+        """The interval of A on the proportion scale (design-based when weighted)."""
+        if self.design is not None:
+            return self.design.ci
+        return self.ci.ci
 
     @property
     def ci_percent(self) -> tuple[float, float]:
         """The interval bounds in percent."""
-        return float(self.ci.low) * 100, float(self.ci.high) * 100
+        return float(self.interval.low) * 100, float(self.interval.high) * 100
+
+    @property
+    def estimator(self) -> str:
+        """How A and its interval were estimated, in words."""
+        if self.design is not None:
+            return f"design-based ({self.design.method})"
+        return f"simple random sample, unweighted ({self.ci.method} interval)"
 
 
 def analyse_satisfaction(
@@ -81,6 +102,7 @@ def analyse_satisfaction(
     ci_method: str = "wilson",
     confidence: float = 0.95,
     min_answered_share: float = 0.8,
+    design_ci_method: str = "logit",
 ) -> SatisfactionAnalysis:
     """Score one round of a satisfaction survey.
 
@@ -94,10 +116,20 @@ def analyse_satisfaction(
         Confidence level.
     min_answered_share : float, default 0.8
         Missing-answer policy (see :func:`kpianalysis.score_likert`).
+    design_ci_method : str, default "logit"
+        Interval method when the file carries design weights (R's ``svyciprop`` default).
 
     Returns
     -------
     SatisfactionAnalysis
+
+    Notes
+    -----
+    When the file has a ``weight`` column (and optionally ``stratum`` and ``psu``), A is the
+    design-based proportion of respondents scoring ≥ 3.51 among those scored, estimated as a
+    domain (the scored respondents) of the full design so its variance is the correct domain
+    variance; the level and points are then taken from that estimate. B and C stay the
+    unweighted counts.
 
     Raises
     ------
@@ -111,13 +143,23 @@ def analyse_satisfaction(
     if likert.n_scored == 0:
         raise ValueError(f"{data.path}: no respondent answered enough items to be scored")
     ci = likert.ci(method=ci_method, confidence=confidence)
-    score = score_satisfaction_counts(
-        likert.n_high_or_above,
-        likert.n_scored,
-        weight=instrument.satisfaction_points,
-        ci_low=float(ci.low) * 100,
-        ci_high=float(ci.high) * 100,
-    )
+    design = None
+    if data.has_design:
+        design = _design_estimate(data, likert, confidence, design_ci_method)
+        score = score_satisfaction(
+            design.estimate * 100,
+            weight=instrument.satisfaction_points,
+            ci_low=design.ci.low * 100,
+            ci_high=design.ci.high * 100,
+        )
+    else:
+        score = score_satisfaction_counts(
+            likert.n_high_or_above,
+            likert.n_scored,
+            weight=instrument.satisfaction_points,
+            ci_low=float(ci.low) * 100,
+            ci_high=float(ci.high) * 100,
+        )
     scored = data.items[likert.respondents["scored"]]
     dist = item_distribution(scored, dict(instrument.scale_labels))
     texts = {i.code: i.text_th for i in instrument.items}
@@ -133,16 +175,47 @@ def analyse_satisfaction(
         score=score,
         items=dist,
         sections=sections,
+        design=design,
     )
+
+
+def _design_estimate(data: SurveyData, likert: LikertResult, confidence: float,
+                     ci_method: str) -> Estimate:
+    frame = data.frame.assign(
+        _high=likert.respondents["high_or_above"].to_numpy(),
+        _scored=likert.respondents["scored"].to_numpy(),
+    )
+    design = SurveyDesign(
+        frame,
+        weights="weight",
+        strata="stratum" if "stratum" in frame.columns else None,
+        psu="psu" if "psu" in frame.columns else None,
+        confidence=confidence,
+    )
+    return design.proportion("_high", by="_scored", ci_method=ci_method)[True]
 
 
 def compare_rounds(
     later: SatisfactionAnalysis, earlier: SatisfactionAnalysis, confidence: float = 0.95
 ) -> ProportionDifference:
-    """Difference in A between two rounds (later − earlier) with Newcombe's interval.
+    """Difference in A between two rounds (later − earlier) with its confidence interval.
 
-    The rounds are treated as independent samples (different respondents each round).
+    The rounds are treated as independent samples (different respondents each round). Unweighted
+    rounds use Newcombe's hybrid score interval; when both rounds have design-based estimates
+    the interval is ``d ± z · sqrt(se₁² + se₂²)`` on the design standard errors.
     """
+    from scipy import stats
+
+    if later.design is not None and earlier.design is not None:
+        d = later.design.estimate - earlier.design.estimate
+        half = stats.norm.isf((1 - confidence) / 2) * math.hypot(later.design.se,
+                                                                  earlier.design.se)
+        return ProportionDifference(
+            difference=float(d), low=float(d - half), high=float(d + half),
+            p1=later.design.estimate, p2=earlier.design.estimate,
+            method="design-based Wald (independent rounds)",
+            confidence=confidence,
+        )
     return proportion_difference_ci(
         later.likert.n_high_or_above, later.likert.n_scored,
         earlier.likert.n_high_or_above, earlier.likert.n_scored,
@@ -233,9 +306,12 @@ def satisfaction_summary(
         "percent_high_or_above": analysis.percent,
         "ci_low": lo,
         "ci_high": hi,
-        "ci_method": analysis.ci.method,
+        "ci_method": analysis.interval.method,
         "confidence": analysis.ci.confidence,
-        "estimator": "simple random sample (unweighted)",
+        "estimator": analysis.estimator,
+        "percent_unweighted": analysis.likert.percent_high_or_above,
+        "design_effect": analysis.design.deff if analysis.design is not None else None,
+        "effective_n": analysis.design.n_eff if analysis.design is not None else None,
         "target": SATISFACTION_TARGET,
         "target_met": bool(s.target_met),
         "level": s.level,
