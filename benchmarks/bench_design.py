@@ -132,7 +132,8 @@ def main() -> None:
     print(f"data: {N:,} respondents, {STRATA} strata, {PSUS:,} PSUs, {DOMAINS} domains")
     df = make_data()
     cold, warm, ours = run_kpianalysis(df)
-    print(f"kpianalysis  proportion by domain: cold {cold * 1e3:8.1f} ms   warm {warm * 1e3:8.1f} ms")
+    print(f"kpianalysis  proportion by domain: cold {cold * 1e3:8.1f} ms   "
+          f"warm {warm * 1e3:8.1f} ms")
     print(ours[["domain", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df"]].to_string())
 
     svy_out = run_svy(df)

@@ -287,13 +287,13 @@ def test_wilson_with_effective_sample_size(clus1_flags):
     # Wilson score interval on the effective sample size n* = p(1-p)/se^2 with the t quantile
     # on the design df; statsmodels' Wilson interval with nobs = n*, count = p n* and the alpha
     # whose normal quantile equals t(0.975, 14) must agree.
-    from statsmodels.stats.proportion import proportion_confint
+    sm_proportion = pytest.importorskip("statsmodels.stats.proportion")
 
     res = clus1_flags.proportion("ell0", ci_method="wilson")
     p, se = res.estimate, res.se
     n_star = p * (1 - p) / se**2
     alpha = 2 * stats.norm.sf(stats.t.ppf(0.975, 14))
-    low, high = proportion_confint(p * n_star, n_star, alpha=alpha, method="wilson")
+    low, high = sm_proportion.proportion_confint(p * n_star, n_star, alpha=alpha, method="wilson")
     assert res.ci.low == pytest.approx(low, rel=1e-9)
     assert res.ci.high == pytest.approx(high, rel=1e-9)
 
@@ -511,3 +511,29 @@ def test_psu_not_nested(small):
         SurveyDesign(data, weights="w", strata="h", psu="psu")
     d = SurveyDesign(data, weights="w", strata="h", psu="psu", nest=True)
     assert d.n_psu == 5
+
+
+def test_fpc_as_sampling_fractions(apistrat, dstrat):
+    # R's as.fpc: fpc values <= 1 are sampling fractions n_h / N_h; same design as dstrat
+    n_h = apistrat.groupby("stype")["stype"].transform("size")
+    d = SurveyDesign(apistrat.assign(f=n_h / apistrat["fpc"]), weights="pw", strata="stype",
+                     fpc="f")
+    assert d.mean("api00").se == pytest.approx(dstrat.mean("api00").se, rel=1e-12)
+
+
+def test_domain_proportion_at_boundary(small):
+    d = SurveyDesign(small.assign(flag=[1, 1, 0, 1, 1]), weights="w", strata="h")
+    res = d.proportion("flag", by="mode", ci_method="wilson")
+    web = res["web"]
+    assert web.estimate == 1.0 and web.se == 0.0
+    assert 0.0 < web.ci.low < 1.0 and web.ci.high == 1.0
+    assert np.isfinite(res.table[["ci_low", "ci_high"]].to_numpy()).all()
+
+
+def test_with_weights_and_repr(dclus1):
+    d = dclus1.with_weights(dclus1.weights * 2)
+    assert d.total("enroll").estimate == pytest.approx(2 * dclus1.total("enroll").estimate)
+    assert d.mean("api00").se == pytest.approx(dclus1.mean("api00").se, rel=1e-12)
+    assert "psu='dnum' (15)" in repr(dclus1)
+    with pytest.raises(ValueError, match="one value per row"):
+        dclus1.with_weights([1.0, 2.0])

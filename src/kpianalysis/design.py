@@ -51,7 +51,7 @@ from ._validation import DataValidationError, check_choice, check_confidence, de
 
 __all__ = [
     "LONELY_PSU_OPTIONS",
-    "PROPORTION_CI_METHODS",
+    "DESIGN_PROPORTION_CI_METHODS",
     "DomainEstimates",
     "Estimate",
     "SurveyDesign",
@@ -66,7 +66,7 @@ ProportionCIMethod = Literal["logit", "korn-graubard", "beta", "wilson", "wald"]
 #: Valid values of ``lonely_psu`` (R's ``options(survey.lonely.psu = ...)``).
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "adjust", "certainty", "average")
 #: Valid confidence-interval methods for proportions (``"beta"`` is R's name for Korn-Graubard).
-PROPORTION_CI_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "beta", "wilson", "wald")
+DESIGN_PROPORTION_CI_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "beta", "wilson", "wald")
 
 _CERTAINTY_TOL = 1e-7  # R treats a stratum with sampling fraction above 1 - 1e-7 as certainty
 _MAX_SHOWN = 5
@@ -100,7 +100,7 @@ class Estimate(Result):
         Respondents used (non-missing outcome, positive weight, inside the domain).
     df : int
         Design degrees of freedom: PSUs minus strata among those with respondents (R's
-        ``degf``).
+        ``degf``). Intervals use ``max(df, 1)``.
     method : str
         How the estimate and interval were computed.
     variable : str
@@ -357,7 +357,7 @@ def proportion_interval(
     (design effect 1), df-adjusted as Korn-Graubard, and says so in ``method``.
     """
     confidence = check_confidence(confidence)
-    method = check_choice("method", method, PROPORTION_CI_METHODS)
+    method = check_choice("method", method, DESIGN_PROPORTION_CI_METHODS)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be in [0, 1]; got {p!r}")
     if not se >= 0.0:
@@ -1004,7 +1004,7 @@ class SurveyDesign:
         -------
         Estimate or DomainEstimates
         """
-        ci_method = check_choice("ci_method", ci_method, PROPORTION_CI_METHODS)
+        ci_method = check_choice("ci_method", ci_method, DESIGN_PROPORTION_CI_METHODS)
         return self._estimate(column, by, "proportion", na_rm, confidence, ci_method, level)
 
     # ---- internals ---------------------------------------------------------------------------
