@@ -71,3 +71,38 @@ def test_file_with_two_rounds_is_rejected():
     d.frame.loc[0, "round"] = 1
     with pytest.raises(ValueError, match="one survey round"):
         analyse_satisfaction(d)
+
+
+def test_weighted_file_uses_the_design_based_estimate():
+    """With design weights, A is the domain proportion of SurveyDesign (tested against R's
+    survey package in tests/test_design.py), and the rubric level follows it."""
+    inst = get_instrument("sat-wifi")
+    answers = [[5, 5]] * 6 + [[2, 2]] * 4 + [[5, 5]] * 3 + [[2, 2]] * 7 + [[None, None]] * 2
+    strata = ["a"] * 10 + ["b"] * 10 + ["a", "b"]
+    weights = [1.0] * 10 + [4.0] * 10 + [1.0, 4.0]
+    n = len(answers)
+    frame = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(n)], "round": 2,
+                          "response_date": pd.Timestamp("2024-07-10"),
+                          "site": ["x"] * n, "weight": weights, "stratum": strata})
+    items = pd.DataFrame(answers, columns=list(inst.item_codes)).astype("Int8")
+    data = SurveyData(inst, "mem.csv", "0" * 64, frame, items, 0, ())
+    a = analyse_satisfaction(data)
+    # weighted share among scored respondents: (6*1 + 3*4) / (10*1 + 10*4) = 18 / 50 = 36 %
+    assert a.percent == pytest.approx(36.0)
+    assert a.likert.percent_high_or_above == pytest.approx(45.0)  # unweighted 9 / 20
+    direct = ka.SurveyDesign(frame.assign(h=a.likert.respondents["high_or_above"],
+                                          s=a.likert.respondents["scored"]),
+                             weights="weight", strata="stratum").proportion("h", by="s")[True]
+    assert a.design.se == pytest.approx(direct.se)
+    assert a.ci_percent == pytest.approx((direct.ci.low * 100, direct.ci.high * 100))
+    assert a.score.level == 0 and a.estimator.startswith("design-based")
+    summary = satisfaction_summary(data, a)
+    assert summary["percent_high_or_above"] == pytest.approx(36.0)
+    assert summary["percent_unweighted"] == pytest.approx(45.0)
+    assert summary["design_effect"] == pytest.approx(direct.deff)
+
+
+def test_public_api_is_exported():
+    for name in ka.__all__:
+        assert hasattr(ka, name), name
+    assert callable(ka.proportion_ci) and callable(ka.SurveyDesign)

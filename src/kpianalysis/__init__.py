@@ -8,6 +8,7 @@ from ._results import ConfidenceInterval, Result
 from ._validation import DataValidationError
 from ._version import __version__
 from .catalog import KPI, Catalog, CatalogError, Scorecard, load_catalog, score_agency
+from .design import LONELY_PSU_OPTIONS, DomainEstimates, Estimate, SurveyDesign, proportion_interval
 from .files import sha256_of, write_json_atomic, write_parquet_atomic
 from .instruments import (
     Instrument,
@@ -36,6 +37,7 @@ from .proportion import (
     proportion_difference_ci,
 )
 from .readers import SurveyData, read_satisfaction_survey
+from .reliability import CronbachAlpha, cronbach_alpha, feldt_interval
 from .rubric import (
     SATISFACTION_BANDS,
     SLA_BANDS,
@@ -81,8 +83,38 @@ from .satisfaction import (
     satisfaction_summary,
 )
 from .thaidate import fiscal_quarter, fiscal_year_be, parse_thai_date, thai_digits_to_ascii
+from .weighting import (
+    RakingResult,
+    WeightSummary,
+    kish_deff,
+    kish_ess,
+    poststratify,
+    poststratify_weights,
+    rake,
+    rake_weights,
+    trim_weights,
+    weight_summary,
+)
 
 __all__ = [
+    "LONELY_PSU_OPTIONS",
+    "DomainEstimates",
+    "Estimate",
+    "SurveyDesign",
+    "proportion_interval",
+    "CronbachAlpha",
+    "cronbach_alpha",
+    "feldt_interval",
+    "RakingResult",
+    "WeightSummary",
+    "kish_deff",
+    "kish_ess",
+    "poststratify",
+    "poststratify_weights",
+    "rake",
+    "rake_weights",
+    "trim_weights",
+    "weight_summary",
     "ALLOCATION_METHODS",
     "BANDS",
     "KPI",
