@@ -24,8 +24,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
 
+# Benchmarks compare against svy and samplics, installed here only (not runtime dependencies).
 bench: $(STAMP)
+	$(PY) -m pip install --quiet svy samplics
 	$(PY) benchmarks/bench_likert.py
+	$(PY) benchmarks/bench_design.py
+	$(PY) benchmarks/bench_raking.py
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

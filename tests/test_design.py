@@ -285,17 +285,16 @@ def test_proportion_intervals(clus1_flags, method, low, high):
 
 def test_wilson_with_effective_sample_size(clus1_flags):
     # Wilson score interval on the effective sample size n* = p(1-p)/se^2 with the t quantile
-    # on the design df; statsmodels' Wilson interval with nobs = n*, count = p n* and the alpha
-    # whose normal quantile equals t(0.975, 14) must agree.
-    sm_proportion = pytest.importorskip("statsmodels.stats.proportion")
-
+    # on the design df (14). Reference: statsmodels 0.15.0
+    #   proportion_confint(p * n_star, n_star, alpha=2 * norm.sf(t.ppf(0.975, 14)),
+    #                      method="wilson")
+    # with n_star = 41.77645030805774, alpha = 0.031969906045356655
+    #   -> (0.003178777237786576, 0.1353912851471647)
     res = clus1_flags.proportion("ell0", ci_method="wilson")
-    p, se = res.estimate, res.se
-    n_star = p * (1 - p) / se**2
-    alpha = 2 * stats.norm.sf(stats.t.ppf(0.975, 14))
-    low, high = sm_proportion.proportion_confint(p * n_star, n_star, alpha=alpha, method="wilson")
-    assert res.ci.low == pytest.approx(low, rel=1e-9)
-    assert res.ci.high == pytest.approx(high, rel=1e-9)
+    n_star = res.estimate * (1 - res.estimate) / res.se**2
+    assert n_star == pytest.approx(41.77645030805774, rel=1e-9)
+    assert res.ci.low == pytest.approx(0.003178777237786576, rel=1e-9)
+    assert res.ci.high == pytest.approx(0.1353912851471647, rel=1e-9)
 
 
 def test_proportion_by_domain(clus1_flags):
