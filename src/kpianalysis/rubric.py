@@ -35,6 +35,7 @@ import pandas as pd
 
 from ._results import Result
 from ._validation import DataValidationError, check_in_range, describe_values
+from .likert import BANDS as _LIKERT_BANDS
 from .thaidate import BE_OFFSET, parse_thai_date, parse_thai_dates, thai_digits_to_ascii
 
 logger = logging.getLogger(__name__)
@@ -361,14 +362,15 @@ SLA_BANDS = ThresholdBands.from_table(
     name="SLA compliance (%)",
 )
 
-#: Likert mean-score bands of the satisfaction sheets: 4.51–5.00 มากที่สุด, 3.51–4.50 มาก,
-#: 2.51–3.50 ปานกลาง, 1.51–2.50 น้อย, 1.00–1.50 น้อยที่สุด. The table's gaps (e.g. 4.505)
-#: fall into the lower band ("at least" rule).
+#: Likert mean-score bands of the satisfaction sheets (4.51–5.00 มากที่สุด … 1.00–1.50
+#: น้อยที่สุด) as a ThresholdBands table, built from the single definition in
+#: :data:`kpianalysis.likert.BANDS`. The table's gaps (e.g. 4.505) fall into the lower band
+#: ("at least" rule). Respondent scoring itself uses exact integer comparisons (likert.py).
 LIKERT_BANDS = ThresholdBands.from_table(
-    at_least=[4.51, 3.51, 2.51, 1.51, 1.00],
-    levels=[5, 4, 3, 2, 1],
+    at_least=[b.lower for b in _LIKERT_BANDS],
+    levels=[b.code for b in _LIKERT_BANDS],
     success_percent=[100, 80, 60, 40, 20],
-    labels=["มากที่สุด", "มาก", "ปานกลาง", "น้อย", "น้อยที่สุด"],
+    labels=[b.label_th for b in _LIKERT_BANDS],
     name="Likert mean score",
 )
 
