@@ -130,3 +130,74 @@ def test_a_bad_file_fails_alone_with_a_clear_error(tmp_path, raw_dir):
     error = (out / "sat-wifi.error.txt").read_text(encoding="utf-8")
     assert "sat-wifi_r2.csv" in error and "'q2_1'" in error and "row 5" in error
     assert "'6'" in error
+
+
+# --- the agency scorecard (seed 004 table ค) --------------------------------------------------
+
+# seed 004 ตาราง ค.: item → (KPI, weight); the agency score is the sum of the KPIs' points.
+TABLE_KOR = [("sat-oss", 10), ("sat-policy-tracking", 10), ("livable-city-indicators", 10),
+             ("sat-bmaq", 20), ("sat-it-support", 10), ("sat-wifi", 10)]
+
+
+def _band(value: float, thresholds: list[float]) -> int:
+    """Level 5..1 for the first threshold reached (thresholds from level 5 down), else 0."""
+    return next((5 - i for i, t in enumerate(thresholds) if value >= t), 0)
+
+
+def test_scorecard_html_is_offline_thai_and_small(built):
+    html_path = built[0] / "scorecard.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert html_path.stat().st_size < 2_000_000
+    assert '<html lang="th">' in html
+    assert find_network_references(html) == []
+    assert "import kpianalysis" not in html and "Traceback" not in html
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+    assert "ระดับความพึงพอใจของประชาชนต่อการให้บริการด้านการจัดทำบัตรประชาชน" in html
+    assert "✓" in html or "✗" in html
+    nb = json.loads((built[0] / "executed" / "scorecard.ipynb").read_text(encoding="utf-8"))
+    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
+               if o.get("output_type") in ("stream", "error")]
+    assert all(o.get("name") == "stdout" for o in streams), streams
+
+
+def test_scorecard_total_is_the_sum_of_the_kpi_results(built, raw_dir):
+    """Recompute every KPI's points from the per-KPI JSONs and the rubric CSVs with pandas."""
+    out = built[0]
+    card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
+    rows = {r["kpi"]: r for r in card["kpis"]}
+    assert [(r["kpi"], r["weight"]) for r in card["kpis"]] == TABLE_KOR
+    assert card["max_points"] == 70 and card["fiscal_year_be"] == 2567
+    rubric = raw_dir / "rubric"
+    expected = {}
+    for kpi, _ in TABLE_KOR:
+        if kpi.startswith("sat-"):
+            s = json.loads((out / f"{kpi}.json").read_text(encoding="utf-8"))
+            assert card["input_sha256"][f"{kpi}.json"] == hashlib.sha256(
+                (out / f"{kpi}.json").read_bytes()).hexdigest()
+            expected[kpi] = s["points"]
+    # item 4, BMA Q: level 5 also needs the report to executives (sat-bmaq_evidence.csv)
+    bmaq = json.loads((out / "sat-bmaq.json").read_text(encoding="utf-8"))
+    report = pd.read_csv(rubric / "sat-bmaq_evidence.csv")["status"].eq("done").all()
+    if bmaq["level"] == 5 and not report:
+        expected["sat-bmaq"] = 16
+    # item 5: satisfaction points (the JSON, 0–5) + SLA points from the tickets
+    t = pd.read_csv(rubric / "sat-it-support_tickets.csv", keep_default_na=False)
+    opened = pd.to_datetime(t["opened"])
+    resolved = pd.to_datetime(t["resolved"].replace("", None))
+    in_time = resolved.notna() & (resolved - opened <= pd.to_timedelta(t["sla_hours"], unit="h"))
+    expected["sat-it-support"] += _band(in_time.mean() * 100, [90, 85, 80, 75, 70])
+    # item 3: issues with indicators, data and publication; 28 + the report → 5
+    issues = pd.read_csv(rubric / "livable-city-indicators_issues.csv")
+    n = int(((issues["n_indicators"] >= 1) & issues["has_data"].eq("yes")
+             & issues["published_open_data"].eq("yes")).sum())
+    level = _band(n, [28, 21, 14, 7, 1])
+    done = pd.read_csv(rubric / "livable-city-indicators_evidence.csv")["status"].eq("done").all()
+    if level == 5 and not done:
+        level = 4
+    expected["livable-city-indicators"] = 10 * level * 20 / 100
+    for kpi, points in expected.items():
+        assert rows[kpi]["points"] == pytest.approx(points), kpi
+    assert card["total_points"] == pytest.approx(sum(expected.values()))
+    assert card["percent"] == pytest.approx(card["total_points"] * 100 / 70)
+    assert card["kpis_missing_target"] == [r["kpi"] for r in card["kpis"]
+                                           if not r["target_met"]]

@@ -13,7 +13,11 @@ def _notebook():
     shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ผลลัพธ์ที่แสดง\n")]
     hidden = nbformat.v4.new_code_cell("print('x')", metadata={"tags": [HIDE_TAG]})
     hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="HIDDEN-OUTPUT\n")]
-    nb.cells = [nbformat.v4.new_markdown_cell("# หัวข้อรายงาน"), shown, hidden]
+    chart = nbformat.v4.new_code_cell("display(image)")
+    chart.outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo="},
+        metadata={"image/png": {"alt": "แผนภูมิร้อยละ"}})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# หัวข้อรายงาน"), shown, hidden, chart]
     return nb
 
 
@@ -28,6 +32,7 @@ def test_export_is_offline_thai_and_hides_code(tmp_path):
     assert find_network_references(html) == []
     assert "require.js" not in html and "MathJax.js" not in html
     assert "font-family: 'Sarabun'" in html  # embedded font
+    assert 'alt="แผนภูมิร้อยละ"' in html  # figures keep their alternative text
     # Our font rules must come after the lab stylesheet, or its font-family wins and a laptop
     # without Thai fonts shows boxes (seen in a headless-Chromium screenshot).
     ours = html.rindex('--jp-content-font-family: "Sarabun"')

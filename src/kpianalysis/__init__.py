@@ -82,6 +82,7 @@ from .satisfaction import (
     compare_rounds,
     satisfaction_summary,
 )
+from .scorecard_report import AgencyScorecard, KPIOutcome, gather_scorecard, scorecard_summary
 from .thaidate import fiscal_quarter, fiscal_year_be, parse_thai_date, thai_digits_to_ascii
 from .weighting import (
     RakingResult,
@@ -97,6 +98,10 @@ from .weighting import (
 )
 
 __all__ = [
+    "AgencyScorecard",
+    "KPIOutcome",
+    "gather_scorecard",
+    "scorecard_summary",
     "LONELY_PSU_OPTIONS",
     "DomainEstimates",
     "Estimate",

@@ -73,11 +73,17 @@ def fmt_pct(value: float | None, digits: int = 2) -> str:
     return text if text == "–" else f"{text}%"
 
 
-def figure(fig: Figure, dpi: int = 100) -> Image:
-    """A matplotlib figure as an embedded PNG (independent of the notebook's backend)."""
+def figure(fig: Figure, dpi: int = 100, alt: str | None = None) -> Image:
+    """A matplotlib figure as an embedded PNG (independent of the notebook's backend).
+
+    ``alt`` is the image's alternative text for screen readers; by default the axes' titles or
+    x-axis labels.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    return Image(data=buf.getvalue(), format="png")
+    if alt is None:
+        alt = " / ".join(filter(None, (ax.get_title() or ax.get_xlabel() for ax in fig.axes)))
+    return Image(data=buf.getvalue(), format="png", alt=alt or "แผนภูมิ (chart)")
 
 
 def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], align_right_from: int = 1) -> str:

@@ -10,6 +10,8 @@ What reproduces a seed and what is illustrative:
 * ``social-media-proactive_evidence.csv`` — seed 002: level texts 1–3 as in the seed, levels
   4–5 are placeholders (the seed's text stops at level 3); all met → level 5 (the seed reports
   5.00). Dates are the seed's monthly report dates, in both forms.
+* ``sat-bmaq_evidence.csv`` — the extra level-5 condition of BMA Q (seed 004 table ค item 4:
+  a report of results, problems and suggestions to BMA executives); synthetic status and date.
 * Everything else (livable-city issue counts, GIS milestones, IT tickets, training scores,
   committees, decentralisation missions, project steps) is synthetic and deliberately not
   flattering: several KPIs miss their target.
@@ -112,6 +114,14 @@ def _livable(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     return issues, report
 
 
+#: Seed 004 table ค item 4, level 5: the condition beside A >= 80 % (text as in the catalog).
+BMAQ_REPORT = "มีรายงานผลการดำเนินงาน ปัญหา อุปสรรค ข้อเสนอแนะ รายงานผู้บริหารกรุงเทพมหานครทราบ"
+
+
+def _bmaq_report() -> pd.DataFrame:
+    return pd.DataFrame({"criterion": [BMAQ_REPORT], "status": ["done"], "date": ["27/09/2567"]})
+
+
 def _tickets(rng: np.random.Generator) -> pd.DataFrame:
     n = 264
     start = pd.Timestamp("2023-10-02 08:30")
@@ -208,6 +218,7 @@ def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "livable-city-indicators_issues.csv": livable,
         "livable-city-indicators_evidence.csv": report,
         "sat-it-support_tickets.csv": _tickets(rng),
+        "sat-bmaq_evidence.csv": _bmaq_report(),
         "6.1.2.1_training_scores.csv": _training(rng),
         "5.2.1.2_committees.csv": _committees(rng),
         "5.3.1_missions.csv": _missions(),
