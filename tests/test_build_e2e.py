@@ -201,3 +201,53 @@ def test_scorecard_total_is_the_sum_of_the_kpi_results(built, raw_dir):
     assert card["percent"] == pytest.approx(card["total_points"] * 100 / 70)
     assert card["kpis_missing_target"] == [r["kpi"] for r in card["kpis"]
                                            if not r["target_met"]]
+
+
+# ---- awareness survey (awareness-pr) --------------------------------------------------------
+
+
+def test_awareness_report_is_offline_thai_and_small(built):
+    html_path = built[0] / "awareness-pr.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert html_path.stat().st_size < 2_000_000
+    assert '<html lang="th">' in html
+    assert find_network_references(html) == []
+    assert "ร้อยละการรับรู้ข่าวสาร" in html
+    assert "import kpianalysis" not in html  # code hidden
+    assert "Traceback" not in html
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+
+
+def test_awareness_json_matches_the_csv(built, raw_dir):
+    path = raw_dir / "awareness" / "awareness_survey.csv"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    summary = json.loads((built[0] / "awareness-pr.json").read_text(encoding="utf-8"))
+    for key in ("kpi", "estimate", "ci_low", "ci_high", "target", "target_met", "p_target_met",
+                "n_respondents", "moe_overall", "input_sha256", "test", "modes_disagree",
+                "sample_size", "rounds", "modes", "channels"):
+        assert key in summary, key
+    assert summary["kpi"] == "awareness-pr"
+    assert summary["n_respondents"] == len(raw)
+    assert summary["n_by_mode"] == raw["mode"].value_counts().to_dict()
+    assert summary["n_field"] == int((raw["mode"] == "field").sum())
+    assert summary["percent_all_modes_unweighted"] == pytest.approx(
+        (raw["aware"] == "1").mean() * 100)
+    assert summary["input_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert summary["ci_low"] < summary["estimate"] < summary["ci_high"]
+    assert summary["target"] == 80
+    assert summary["target_met"] == (summary["estimate"] >= 80)
+    assert 0 <= summary["p_target_met"] <= 1
+    # the design-weighted field share, recomputed by hand, is close to the raked headline
+    field = raw[raw["mode"] == "field"]
+    w = field["design_weight"].astype(float)
+    weighted = (w * (field["aware"] == "1")).sum() / w.sum() * 100
+    assert summary["estimate"] == pytest.approx(weighted, abs=1.0)
+
+
+def test_awareness_notebook_has_no_warnings_and_writes_processed(built):
+    nb = json.loads((built[0] / "executed" / "awareness-pr.ipynb").read_text(encoding="utf-8"))
+    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
+               if o.get("output_type") in ("stream", "error")]
+    assert all(o.get("name") == "stdout" for o in streams), streams
+    table = pd.read_parquet(built[1] / "awareness-pr.parquet")
+    assert {"respondent_id", "mode", "aware", "raked_weight"} <= set(table.columns)

@@ -42,7 +42,7 @@ def _nbval(path: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("name", ["satisfaction_survey", "scorecard"])
+@pytest.mark.parametrize("name", ["satisfaction_survey", "scorecard", "awareness_survey"])
 def test_notebook_runs_and_summary_matches(name):
     expected = (EXPECTED / f"{name}.txt").read_text(encoding="utf-8")
     copy = _with_expected_output(name, expected)

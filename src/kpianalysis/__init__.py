@@ -7,6 +7,18 @@ here; each name lives in the module that owns its concern (see README, "Architec
 from ._results import ConfidenceInterval, Result
 from ._validation import DataValidationError
 from ._version import __version__
+from .awareness import (
+    AWARENESS_TARGET,
+    AwarenessAnalysis,
+    AwarenessData,
+    SampleSizeReview,
+    TargetTest,
+    analyse_awareness,
+    awareness_summary,
+    read_awareness_survey,
+    read_population_margins,
+    target_test,
+)
 from .catalog import KPI, Catalog, CatalogError, Scorecard, load_catalog, score_agency
 from .design import LONELY_PSU_OPTIONS, DomainEstimates, Estimate, SurveyDesign, proportion_interval
 from .files import sha256_of, write_json_atomic, write_parquet_atomic
@@ -98,6 +110,16 @@ from .weighting import (
 )
 
 __all__ = [
+    "AWARENESS_TARGET",
+    "AwarenessAnalysis",
+    "AwarenessData",
+    "SampleSizeReview",
+    "TargetTest",
+    "analyse_awareness",
+    "awareness_summary",
+    "read_awareness_survey",
+    "read_population_margins",
+    "target_test",
     "AgencyScorecard",
     "KPIOutcome",
     "gather_scorecard",
