@@ -67,7 +67,6 @@ from .bangkok import DISTRICTS
 from .design import Estimate, SurveyDesign
 from .files import sha256_of
 from .rubric import score_percent_target
-from .sample_data.awareness import AGE_GROUPS, CHANNELS, DIMENSIONS, MODES
 from .sample_size import (
     cochran,
     krejcie_morgan,
@@ -76,6 +75,45 @@ from .sample_size import (
     yamane,
 )
 from .weighting import kish_deff
+
+# The awareness survey's schema (also used by the sample-data generator).
+#: Collection modes named in the seed: code → Thai label.
+MODES: dict[str, str] = {
+    "field": "ลงพื้นที่",
+    "online": "สำรวจผ่านช่องทางออนไลน์",
+    "focus_group": "Focus Group",
+}
+
+#: PR channels named in the seed: column → Thai label (offline: TV, radio, print; online:
+#: Facebook, TikTok, Instagram, website, YouTube).
+CHANNELS: dict[str, str] = {
+    "ch_tv": "โทรทัศน์",
+    "ch_radio": "วิทยุ",
+    "ch_print": "สื่อสิ่งพิมพ์",
+    "ch_facebook": "Facebook",
+    "ch_tiktok": "TikTok",
+    "ch_instagram": "Instagram",
+    "ch_website": "Website",
+    "ch_youtube": "YouTube",
+}
+
+#: The nine dimensions of the BMA policy "9 ดี 9 ด้าน" (the seed names the policy and the
+#: dimension บริหารจัดการดี; the nine names are those of the Governor's policy).
+DIMENSIONS: dict[str, str] = {
+    "dim_travel": "เดินทางดี",
+    "dim_safety": "ปลอดภัยดี",
+    "dim_transparency": "โปร่งใสดี",
+    "dim_environment": "สิ่งแวดล้อมดี",
+    "dim_health": "สุขภาพดี",
+    "dim_learning": "เรียนดี",
+    "dim_economy": "เศรษฐกิจดี",
+    "dim_society": "สังคมดี",
+    "dim_management": "บริหารจัดการดี",
+}
+
+#: Age groups of respondents (adults 18+).
+AGE_GROUPS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-59", "60+")
+SEXES: dict[str, str] = {"male": "ชาย", "female": "หญิง"}
 
 __all__ = [
     "AWARENESS_TARGET",
