@@ -135,7 +135,6 @@ logger = logging.getLogger(__name__)
 AWARENESS_TARGET = 80.0
 KPI_CODE = "awareness-pr"
 NAME_TH = "ร้อยละการรับรู้ข่าวสารการดำเนินงานของกรุงเทพมหานครของประชาชนผ่านช่องทางสื่อประชาสัมพันธ์ต่าง ๆ"
-SEXES = ("male", "female")
 OFFLINE_CHANNELS = ("ch_tv", "ch_radio", "ch_print")
 ONLINE_CHANNELS = ("ch_facebook", "ch_tiktok", "ch_instagram", "ch_website", "ch_youtube")
 DEFAULT_RAKE_VARIABLES = ("sex", "age_group", "district_code")
@@ -266,7 +265,7 @@ def read_awareness_survey(
               f"{describe_values(raw.loc[bad, 'round'])}", source, "round", bad)
 
     _check_set(raw, "mode", list(MODES), source)
-    _check_set(raw, "sex", SEXES, source)
+    _check_set(raw, "sex", tuple(SEXES), source)
     _check_set(raw, "age_group", AGE_GROUPS, source)
 
     code = pd.to_numeric(raw["district_code"], errors="coerce")
