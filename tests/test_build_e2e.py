@@ -43,6 +43,27 @@ def _independent_a(path: Path) -> tuple[int, int, int, float | None]:
     return len(raw), int(high.sum()), int(scored.sum()), weighted
 
 
+def _offline_report(out: Path, name: str) -> str:
+    """Read ``<name>.html`` after the checks every report must pass; return its text."""
+    html_path = out / f"{name}.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert html_path.stat().st_size < 2_000_000
+    assert '<html lang="th">' in html
+    assert find_network_references(html) == []
+    assert "import kpianalysis" not in html  # code hidden
+    assert "Traceback" not in html
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no warnings shown
+    return html
+
+
+def _assert_no_stderr(out: Path, name: str) -> None:
+    """No stderr at all: in particular no matplotlib "Glyph ... missing from font" warning."""
+    nb = json.loads((out / "executed" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
+               if o.get("output_type") in ("stream", "error")]
+    assert all(o.get("name") == "stdout" for o in streams), streams
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, raw_dir):
     out = tmp_path_factory.mktemp("reports")
@@ -64,15 +85,8 @@ def test_raw_data_is_never_modified(built, raw_dir):
 
 @pytest.mark.parametrize("kpi", SATISFACTION)
 def test_html_report_is_offline_thai_and_small(built, kpi):
-    html_path = built[0] / f"{kpi}.html"
-    html = html_path.read_text(encoding="utf-8")
-    assert html_path.stat().st_size < 2_000_000
-    assert '<html lang="th">' in html
-    assert find_network_references(html) == []
+    html = _offline_report(built[0], kpi)
     assert "ร้อยละผู้มีความพึงพอใจระดับมากขึ้นไป" in html
-    assert "import kpianalysis" not in html  # code hidden
-    assert "Traceback" not in html
-    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no warnings shown
     # personal data never reaches a report: phone numbers and free text from data/raw
     for secret in ("081-234-5678", "02 123 4567", "กรุณาติดต่อกลับ", "<b>ดีมาก</b>"):
         assert secret not in html
@@ -99,11 +113,7 @@ def test_json_summary_matches_independent_recount(built, raw_dir, kpi):
 
 @pytest.mark.parametrize("kpi", SATISFACTION)
 def test_executed_notebook_has_no_warnings(built, kpi):
-    """No stderr at all: in particular no matplotlib "Glyph ... missing from font" warning."""
-    nb = json.loads((built[0] / "executed" / f"{kpi}.ipynb").read_text(encoding="utf-8"))
-    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
-               if o.get("output_type") in ("stream", "error")]
-    assert all(o.get("name") == "stdout" for o in streams), streams
+    _assert_no_stderr(built[0], kpi)
 
 
 def test_processed_table_is_deidentified(built):
@@ -145,19 +155,10 @@ def _band(value: float, thresholds: list[float]) -> int:
 
 
 def test_scorecard_html_is_offline_thai_and_small(built):
-    html_path = built[0] / "scorecard.html"
-    html = html_path.read_text(encoding="utf-8")
-    assert html_path.stat().st_size < 2_000_000
-    assert '<html lang="th">' in html
-    assert find_network_references(html) == []
-    assert "import kpianalysis" not in html and "Traceback" not in html
-    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+    html = _offline_report(built[0], "scorecard")
     assert "ระดับความพึงพอใจของประชาชนต่อการให้บริการด้านการจัดทำบัตรประชาชน" in html
     assert "✓" in html or "✗" in html
-    nb = json.loads((built[0] / "executed" / "scorecard.ipynb").read_text(encoding="utf-8"))
-    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
-               if o.get("output_type") in ("stream", "error")]
-    assert all(o.get("name") == "stdout" for o in streams), streams
+    _assert_no_stderr(built[0], "scorecard")
 
 
 def test_scorecard_total_is_the_sum_of_the_kpi_results(built, raw_dir):
@@ -207,15 +208,8 @@ def test_scorecard_total_is_the_sum_of_the_kpi_results(built, raw_dir):
 
 
 def test_awareness_report_is_offline_thai_and_small(built):
-    html_path = built[0] / "awareness-pr.html"
-    html = html_path.read_text(encoding="utf-8")
-    assert html_path.stat().st_size < 2_000_000
-    assert '<html lang="th">' in html
-    assert find_network_references(html) == []
+    html = _offline_report(built[0], "awareness-pr")
     assert "ร้อยละการรับรู้ข่าวสาร" in html
-    assert "import kpianalysis" not in html  # code hidden
-    assert "Traceback" not in html
-    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
 
 
 def test_awareness_json_matches_the_csv(built, raw_dir):
@@ -245,9 +239,6 @@ def test_awareness_json_matches_the_csv(built, raw_dir):
 
 
 def test_awareness_notebook_has_no_warnings_and_writes_processed(built):
-    nb = json.loads((built[0] / "executed" / "awareness-pr.ipynb").read_text(encoding="utf-8"))
-    streams = [o for c in nb["cells"] for o in c.get("outputs", [])
-               if o.get("output_type") in ("stream", "error")]
-    assert all(o.get("name") == "stdout" for o in streams), streams
+    _assert_no_stderr(built[0], "awareness-pr")
     table = pd.read_parquet(built[1] / "awareness-pr.parquet")
     assert {"respondent_id", "mode", "aware", "raked_weight"} <= set(table.columns)

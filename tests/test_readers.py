@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from kpianalysis import DataValidationError, get_instrument, read_satisfaction_survey
+from kpianalysis.readers import survey_round_files
 
 INSTRUMENT = get_instrument("sat-oss")
 GOOD = {
@@ -115,3 +116,13 @@ def test_excel_bom_accepted(tmp_path):
     path = _write(tmp_path)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert read_satisfaction_survey(path, INSTRUMENT).frame.shape[0] == 3
+
+
+def test_survey_round_files_sorted_by_round(tmp_path):
+    for name in ("sat-oss_r2.csv", "sat-oss_r10.csv", "sat-oss_r1.csv", "sat-oss_rX.csv",
+                 "sat-wifi_r1.csv"):
+        (tmp_path / name).write_text("x\n")
+    found = survey_round_files(tmp_path, "sat-oss")
+    assert list(found) == [1, 2, 10]
+    assert found[10].name == "sat-oss_r10.csv"
+    assert survey_round_files(tmp_path, "sat-bmaq") == {}

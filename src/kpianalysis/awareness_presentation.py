@@ -16,8 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .awareness import AwarenessAnalysis, AwarenessData
-from .plotting import estimate_chart, use_thai_font
-from .presentation import _e, _table, fmt_num, fmt_pct
+from .plotting import estimate_chart, new_figure
+from .presentation import escape as _e
+from .presentation import fmt_num, fmt_pct
+from .presentation import html_table as _table
 
 __all__ = [
     "awareness_headline",
@@ -52,12 +54,6 @@ VARIABLE_TH = {"sex": "เพศ (sex)", "age_group": "กลุ่มอาย�
                "district_code": "เขต (district)"}
 STATUS_TH = {"official": "ข้อมูลทางการ (official)", "ILLUSTRATIVE": "ตัวอย่างสมมติ (ILLUSTRATIVE)"}
 _BLUE, _RED, _GREEN, _GREY = "#2166ac", "#b2182b", "#1b7837", "#777777"
-
-
-def _figure(width: float, height: float) -> tuple[Figure, Any]:
-    use_thai_font()
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    return fig, fig.add_subplot()
 
 
 def _p(value: float | None) -> str:
@@ -299,7 +295,7 @@ def districts_chart(analysis: AwarenessAnalysis) -> Figure:
     """
     d = analysis.districts[~analysis.districts["suppressed"]].iloc[::-1]
     n = len(d)
-    fig, ax = _figure(8.5, 0.2 * n + 1.6)
+    fig, ax = new_figure(8.5, 0.2 * n + 1.6)
     y = np.arange(n)
     est = d["estimate"].to_numpy(float)
     lo = d["ci_low"].to_numpy(float)
@@ -357,7 +353,7 @@ def channels_chart(analysis: AwarenessAnalysis) -> Figure:
     diamonds show the online sample's unweighted share for contrast."""
     c = analysis.channels.iloc[::-1]
     n = len(c)
-    fig, ax = _figure(8.5, 0.42 * n + 1.6)
+    fig, ax = new_figure(8.5, 0.42 * n + 1.6)
     y = np.arange(n)
     colours = [_GREY if g == "any" or col.startswith("any") else
                ("#8c510a" if g == "offline" else _BLUE)

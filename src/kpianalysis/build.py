@@ -81,14 +81,11 @@ def report_jobs(raw: Path, processed: Path, out: Path) -> list[ReportJob]:
     scorecard, which reads the JSON summaries the reports before it wrote.
     """
     from .instruments import load_instruments
+    from .readers import survey_round_files
 
     jobs = []
     for code, instrument in load_instruments().items():
-        rounds = sorted(
-            int(p.stem.rsplit("_r", 1)[1])
-            for p in (raw / "satisfaction").glob(f"{code}_r*.csv")
-            if p.stem.rsplit("_r", 1)[1].isdigit()
-        )
+        rounds = list(survey_round_files(raw / "satisfaction", code))
         if not rounds:
             logger.warning("no survey file for %s in %s: report skipped", code,
                            raw / "satisfaction")

@@ -24,6 +24,7 @@ __all__ = [
     "band_chart",
     "estimate_chart",
     "likert_diverging_chart",
+    "new_figure",
     "shorten_label",
     "use_thai_font",
 ]
@@ -81,7 +82,8 @@ def shorten_label(text: str, width: int = 42) -> str:
     return text[:cut].rstrip() + "…"
 
 
-def _new_figure(width: float, height: float) -> tuple[Figure, object]:
+def new_figure(width: float, height: float) -> tuple[Figure, object]:
+    """A constrained-layout figure with one axes, Thai font set (no pyplot, no global state)."""
     use_thai_font()
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig, fig.add_subplot()
@@ -112,7 +114,7 @@ def likert_diverging_chart(
         level_labels = {v: k for k, v in LIKERT_LABELS_TH.items()}
     items = list(distribution.index)[::-1]  # first item on top
     pct = {lvl: distribution.loc[items, f"pct_{lvl}"].to_numpy(dtype=float) for lvl in range(1, 6)}
-    fig, ax = _new_figure(9, 0.45 * len(items) + 1.6)
+    fig, ax = new_figure(9, 0.45 * len(items) + 1.6)
     y = np.arange(len(items))
     left = -(pct[1] + pct[2] + pct[3] / 2)
     for lvl in (1, 2, 3, 4, 5):
@@ -145,7 +147,7 @@ def band_chart(band_counts: pd.DataFrame, title: str = "") -> Figure:
         Figure title.
     """
     data = band_counts.iloc[::-1]
-    fig, ax = _new_figure(7, 2.8)
+    fig, ax = new_figure(7, 2.8)
     colours = [LEVEL_COLOURS[int(b)] for b in data["band"]]
     y = np.arange(len(data))
     ax.barh(y, data["percent"], color=colours)
@@ -182,7 +184,7 @@ def estimate_chart(
         Texts.
     """
     n = len(labels)
-    fig, ax = _new_figure(7, 0.5 * n + 1.4)
+    fig, ax = new_figure(7, 0.5 * n + 1.4)
     y = np.arange(n)[::-1]
     est = np.asarray(estimates, dtype=float)
     err = np.vstack([est - np.asarray(lows, dtype=float), np.asarray(highs, dtype=float) - est])

@@ -22,6 +22,8 @@ from .likert import LikertResult
 from .plotting import estimate_chart, likert_diverging_chart
 
 __all__ = [
+    "escape",
+    "html_table",
     "breakdown_column",
     "breakdown_table",
     "check_line",
@@ -56,7 +58,8 @@ CI_METHOD_TH = {
 }
 
 
-def _e(value: Any) -> str:
+def escape(value: Any) -> str:
+    """HTML-escape any value's text (every data-derived string goes through this)."""
     return html.escape(str(value))
 
 
@@ -86,7 +89,10 @@ def figure(fig: Figure, dpi: int = 100, alt: str | None = None) -> Image:
     return Image(data=buf.getvalue(), format="png", alt=alt or "แผนภูมิ (chart)")
 
 
-def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], align_right_from: int = 1) -> str:
+def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str],
+               align_right_from: int = 1) -> str:
+    """A plain HTML table with every cell escaped; columns from ``align_right_from`` on are
+    right-aligned (numbers)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(
@@ -95,6 +101,10 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], align_right_fro
         for r in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_e = escape  # short internal names
+_table = html_table
 
 
 def satisfaction_title(instrument: Instrument, analysis) -> str:

@@ -27,7 +27,7 @@ from .files import sha256_of
 from .instruments import Instrument
 from .likert import parse_likert
 
-__all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey"]
+__all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,19 @@ class SurveyData(Result):
             "n_free_text": self.n_free_text,
             "ignored_columns": list(self.ignored_columns),
         }
+
+
+def survey_round_files(folder: str | os.PathLike[str], kpi: str) -> dict[int, Path]:
+    """The survey files of one KPI by round: ``<folder>/<kpi>_r<round>.csv``, sorted by round.
+
+    Files whose suffix after ``_r`` is not a whole number are ignored.
+    """
+    found = {}
+    for path in Path(folder).glob(f"{kpi}_r*.csv"):
+        suffix = path.stem.rsplit("_r", 1)[1]
+        if suffix.isdigit():
+            found[int(suffix)] = path
+    return dict(sorted(found.items()))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

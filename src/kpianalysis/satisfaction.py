@@ -13,12 +13,13 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._results import ConfidenceInterval, Result
 from ._version import __version__
 from .design import Estimate, SurveyDesign
 from .likert import LikertResult, item_distribution, score_likert, section_means
-from .proportion import ProportionCI, ProportionDifference, proportion_difference_ci
+from .proportion import ProportionCI, ProportionDifference, proportion_ci, proportion_difference_ci
 from .readers import SurveyData
 from .rubric import SatisfactionScore, score_satisfaction, score_satisfaction_counts
 
@@ -204,8 +205,6 @@ def compare_rounds(
     rounds use Newcombe's hybrid score interval; when both rounds have design-based estimates
     the interval is ``d ± z · sqrt(se₁² + se₂²)`` on the design standard errors.
     """
-    from scipy import stats
-
     if later.design is not None and earlier.design is not None:
         d = later.design.estimate - earlier.design.estimate
         half = stats.norm.isf((1 - confidence) / 2) * math.hypot(later.design.se,
@@ -253,8 +252,6 @@ def breakdown(
         ``group``, ``n``, ``n_high_or_above``, ``percent``, ``ci_low``, ``ci_high`` (percent),
         ``suppressed``; suppressed rows carry missing values in every figure column.
     """
-    from .proportion import proportion_ci
-
     if column not in data.frame.columns:
         raise ValueError(f"unknown column {column!r}; profile columns are: "
                          f"{', '.join(data.instrument.profile_columns)}")

@@ -26,7 +26,6 @@ HTML (:func:`scorecard_table`, :func:`missing_target_list`, …) and a matplotli
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import logging
 import math
@@ -44,6 +43,8 @@ from ._version import __version__
 from .catalog import KPI, Catalog, Scorecard, load_catalog, score_agency
 from .files import sha256_of
 from .plotting import shorten_label, use_thai_font
+from .presentation import escape as _e
+from .readers import survey_round_files
 from .rubric import (
     SATISFACTION_BANDS,
     SatisfactionScore,
@@ -225,8 +226,7 @@ def latest_survey_file(satisfaction_dir: str | Path, kpi: str) -> Path:
         No ``<kpi>_r<N>.csv`` in the folder.
     """
     folder = Path(satisfaction_dir)
-    rounds = {int(p.stem.rsplit("_r", 1)[1]): p for p in folder.glob(f"{kpi}_r*.csv")
-              if p.stem.rsplit("_r", 1)[1].isdigit()}
+    rounds = survey_round_files(folder, kpi)
     if not rounds:
         raise FileNotFoundError(f"no survey file {kpi}_r<round>.csv in {folder}")
     return rounds[max(rounds)]
@@ -520,10 +520,6 @@ def scorecard_check_line(card: AgencyScorecard) -> str:
 
 
 # -- presentation -----------------------------------------------------------------------------
-
-def _e(value: Any) -> str:
-    return html.escape(str(value))
-
 
 def _n(value: float) -> str:
     return f"{value:g}"
