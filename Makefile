@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 reports: $(STAMP)
-	$(PY) -m kpianalysis.build --raw data/raw --processed data/processed --out reports
+	$(PY) -m kpianalysis.build --data-root data/raw --processed data/processed --out reports
 
 test: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks

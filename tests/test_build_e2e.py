@@ -1,25 +1,39 @@
-"""End to end: build the reports from data/raw and check the HTML and JSON they produce."""
+"""End to end: build every catalog KPI's report and the scorecard; check what they produce.
+
+Expected figures are recomputed here from the raw CSVs with plain pandas (the seed's formulas,
+KPI_SPEC §B and §G), never taken from the package's own results.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from kpianalysis import load_catalog, score_agency
 from kpianalysis.build import build_reports, main
 from kpianalysis.html_export import find_network_references
+from kpianalysis.result import load_schema
+from kpianalysis.scorecard import ScorecardError
 
 pytestmark = pytest.mark.e2e
 
+CATALOG = load_catalog()
+STEMS = [f"{k.code}_{k.fiscal_year}" for k in CATALOG]
+SCORECARD = "scorecard_สยป_2567"
 SATISFACTION = ["sat-oss", "sat-policy-tracking", "sat-bmaq", "sat-it-support", "sat-wifi"]
 LABELS = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
           "ระดับมากที่สุด": 5, "ระดับมาก": 4, "ระดับปานกลาง": 3, "ระดับน้อย": 2,
           "ระดับน้อยที่สุด": 1}
+ABSOLUTE = re.compile(r"""(?:^|[\s"'(=])/(?:tmp|work|root|home|usr|opt)/""")
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
@@ -27,24 +41,18 @@ def _tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _independent_a(path: Path) -> tuple[int, int, int, float | None]:
-    """Recompute (n, B, C, weighted A) from the raw CSV with plain pandas, as in Excel."""
+def _official_b_c(path: Path) -> tuple[int, int]:
+    """B and C of one survey file under the seed's literal formula (KPI_SPEC §B, §G.1):
+    score = sum of item scores / number of items (blank adds 0); C = forms with an answer."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     items = [c for c in raw.columns if c.startswith("q")]
     values = raw[items].replace(LABELS).replace("", np.nan).astype(float)
-    answered = values.notna().sum(axis=1)
-    scored = answered >= np.ceil(0.8 * len(items))
-    mean = values.sum(axis=1) / answered
-    high = scored & (mean.round(10) >= 3.51)
-    weighted = None
-    if "weight" in raw.columns:
-        w = raw["weight"].astype(float)
-        weighted = float((w * high).sum() / (w * scored).sum() * 100)
-    return len(raw), int(high.sum()), int(scored.sum()), weighted
+    counted = values.notna().sum(axis=1) >= 1
+    high = counted & ((values.fillna(0).sum(axis=1) / len(items)).round(10) >= 3.51)
+    return int(high.sum()), int(counted.sum())
 
 
 def _offline_report(out: Path, name: str) -> str:
-    """Read ``<name>.html`` after the checks every report must pass; return its text."""
     html_path = out / f"{name}.html"
     html = html_path.read_text(encoding="utf-8")
     assert html_path.stat().st_size < 2_000_000
@@ -57,7 +65,6 @@ def _offline_report(out: Path, name: str) -> str:
 
 
 def _assert_no_stderr(out: Path, name: str) -> None:
-    """No stderr at all: in particular no matplotlib "Glyph ... missing from font" warning."""
     nb = json.loads((out / "executed" / f"{name}.ipynb").read_text(encoding="utf-8"))
     streams = [o for c in nb["cells"] for o in c.get("outputs", [])
                if o.get("output_type") in ("stream", "error")]
@@ -73,172 +80,183 @@ def built(tmp_path_factory, raw_dir):
     return out, processed, outcomes, before
 
 
-def test_every_report_builds(built):
-    _, _, outcomes, _ = built
-    assert {o.name for o in outcomes} >= set(SATISFACTION)
+def test_every_catalog_kpi_has_a_report_and_a_valid_json(built):
+    out, _, outcomes, _ = built
+    assert [o.name for o in outcomes] == [*STEMS, SCORECARD]
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+    assert len(STEMS) == 17
+    validator = jsonschema.Draft202012Validator(load_schema())
+    for stem in STEMS:
+        doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(doc)) == [], stem
+        assert doc["data_status"] == "sample"  # §G.7: the bundled data says so
+        html = _offline_report(out, stem)
+        assert doc["name_th"] in html  # the seed's Thai name, exactly
+        assert "ข้อมูลตัวอย่าง (สังเคราะห์)" in html
+        _assert_no_stderr(out, stem)
 
 
 def test_raw_data_is_never_modified(built, raw_dir):
     assert _tree_digest(raw_dir) == built[3]
 
 
+def test_no_absolute_path_in_any_output(built, repo_root):
+    out = built[0]
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.suffix in (".json", ".html", ".ipynb"):
+            text = path.read_text(encoding="utf-8")
+            for root in (str(out), str(repo_root)):  # only as part of a relative ../ path
+                assert not re.search(rf"(?<!\.\.){re.escape(root)}", text), (path.name, root)
+            assert not ABSOLUTE.search(text), (path.name, ABSOLUTE.search(text))
+
+
 @pytest.mark.parametrize("kpi", SATISFACTION)
-def test_html_report_is_offline_thai_and_small(built, kpi):
-    html = _offline_report(built[0], kpi)
-    assert "ร้อยละผู้มีความพึงพอใจระดับมากขึ้นไป" in html
-    # personal data never reaches a report: phone numbers and free text from data/raw
+def test_satisfaction_result_matches_the_seed_formula(built, raw_dir, kpi):
+    doc = json.loads((built[0] / f"{kpi}_2567.json").read_text(encoding="utf-8"))
+    pairs = [_official_b_c(raw_dir / "satisfaction" / f"{kpi}_r{r}.csv") for r in (1, 2)]
+    b, c = sum(p[0] for p in pairs), sum(p[1] for p in pairs)  # §G.2: both rounds pooled
+    assert (doc["details"]["b"], doc["details"]["c"]) == (b, c)
+    a = b * 100 / c
+    assert doc["details"]["percent_high_or_above"] == pytest.approx(a)
+    sat_level = next((lv for lv, t in zip((5, 4, 3, 2, 1), (80, 75, 70, 65, 60), strict=True)
+                      if b * 100 >= t * c), 0)  # seed 004 ตาราง ค. bands
+    if kpi != "sat-it-support":
+        if kpi != "sat-bmaq" or sat_level < 5:
+            assert doc["level"] == sat_level
+    for rnd, (rb, rc) in zip(doc["rounds"], pairs, strict=True):
+        assert (rnd["n_high_or_above"], rnd["n_counted"]) == (rb, rc)  # each round alone
+    for ev in doc["evidence"]:
+        assert ev["sha256"] == hashlib.sha256((raw_dir / ev["path"]).read_bytes()).hexdigest()
+    html = _offline_report(built[0], f"{kpi}_2567")
     for secret in ("081-234-5678", "02 123 4567", "กรุณาติดต่อกลับ", "<b>ดีมาก</b>"):
-        assert secret not in html
+        assert secret not in html  # personal data never reaches a report
 
 
-@pytest.mark.parametrize("kpi", SATISFACTION)
-def test_json_summary_matches_independent_recount(built, raw_dir, kpi):
-    summary = json.loads((built[0] / f"{kpi}.json").read_text(encoding="utf-8"))
-    n, b, c, weighted = _independent_a(raw_dir / "satisfaction" / f"{kpi}_r2.csv")
-    assert summary["kpi"] == kpi and summary["round"] == 2
-    assert summary["n_respondents"] == n
-    assert summary["n_high_or_above"] == b
-    assert summary["n_excluded"] == n - c
-    assert summary["percent_unweighted"] == pytest.approx(b * 100 / c)
-    expected = b * 100 / c if weighted is None else weighted
-    assert summary["percent_high_or_above"] == pytest.approx(expected)
-    assert summary["estimator"].startswith("design-based" if weighted else "simple random")
-    assert summary["ci_low"] < summary["percent_high_or_above"] < summary["ci_high"]
-    assert summary["target_met"] == (expected >= 80)
-    assert summary["input_sha256"] == hashlib.sha256(
-        (raw_dir / "satisfaction" / f"{kpi}_r2.csv").read_bytes()).hexdigest()
-    assert "previous_round" in summary
-
-
-@pytest.mark.parametrize("kpi", SATISFACTION)
-def test_executed_notebook_has_no_warnings(built, kpi):
-    _assert_no_stderr(built[0], kpi)
-
-
-def test_processed_table_is_deidentified(built):
-    table = pd.read_parquet(built[1] / "sat-oss_r2.parquet")
+def test_processed_tables_are_deidentified(built):
+    table = pd.read_parquet(built[1] / "sat-oss_2567_r2.parquet")
     assert {"respondent_id", "q1_1", "score_mean", "high_or_above"} <= set(table.columns)
     assert "suggestion" not in table.columns
+    aware = pd.read_parquet(built[1] / "awareness-pr_2568.parquet")
+    assert {"respondent_id", "mode", "aware", "raked_weight"} <= set(aware.columns)
+
+
+def test_awareness_official_value_is_the_seed_formula(built, raw_dir):
+    # seed 000: aware × 100 / target-group respondents, all rounds and modes (§G.4)
+    raw = pd.read_csv(raw_dir / "awareness" / "awareness_survey.csv", dtype=str,
+                      keep_default_na=False)
+    doc = json.loads((built[0] / "awareness-pr_2568.json").read_text(encoding="utf-8"))
+    assert doc["value"] == pytest.approx((raw["aware"] == "1").mean() * 100)
+    assert doc["target_met"] == ((raw["aware"] == "1").mean() * 100 >= 80)
+    assert [a["rule"] for a in doc["alternatives"]] == ["awareness_formula"]
+
+
+# --- the scorecard only sums results ----------------------------------------------------------
+
+def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir):
+    out = built[0]
+    card = json.loads((out / f"{SCORECARD}.json").read_text(encoding="utf-8"))
+    # seed 004 ตาราง ค.: items 1–6 with weights 10, 10, 10, 20, 10, 10
+    assert [(r["kpi"], r["weight"]) for r in card["rows"]] == [
+        ("sat-oss", 10), ("sat-policy-tracking", 10), ("livable-city-indicators", 10),
+        ("sat-bmaq", 20), ("sat-it-support", 10), ("sat-wifi", 10)]
+    points = {r["kpi"]: json.loads((out / f"{r['kpi']}_2567.json").read_text(
+        encoding="utf-8"))["points"] for r in card["rows"]}
+    assert card["total_points"] == pytest.approx(sum(points.values()))
+    assert card["max_points"] == 70
+    api = score_agency(out, data_root=raw_dir)
+    assert api.total_points == pytest.approx(card["total_points"])
+    assert [r.points for r in api.rows] == [r["points"] for r in card["rows"]]
+    html = _offline_report(out, SCORECARD)
+    assert "sat-bmaq_2567.html" in html  # links to each KPI's report
+
+
+def test_scorecard_refuses_a_missing_or_stale_result(built, raw_dir, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built[0], out)
+    root = tmp_path / "raw"
+    shutil.copytree(raw_dir, root)
+    assert score_agency(out, data_root=root).max_points == 70
+    with (root / "satisfaction" / "sat-wifi_r2.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")  # one changed input after the build
+    with pytest.raises(ScorecardError, match=r"KPI 'sat-wifi'.*changed"):
+        score_agency(out, data_root=root)
+    (out / "sat-oss_2567.json").unlink()
+    with pytest.raises(ScorecardError, match=r"KPI 'sat-oss'.*no result"):
+        score_agency(out, data_root=raw_dir)
+    # the build's scorecard fails too, naming the KPI, and leaves no scorecard behind
+    status = main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"),
+                   "--out", str(out), "--only", SCORECARD])
+    assert status == 1
+    assert not (out / f"{SCORECARD}.json").exists() and not (out / f"{SCORECARD}.html").exists()
+    assert "sat-oss" in (out / f"{SCORECARD}.error.txt").read_text(encoding="utf-8")
 
 
 def test_a_bad_file_fails_alone_with_a_clear_error(tmp_path, raw_dir):
     raw = tmp_path / "raw"
-    shutil.copytree(raw_dir / "satisfaction", raw / "satisfaction")
+    shutil.copytree(raw_dir, raw)
     bad = raw / "satisfaction" / "sat-wifi_r2.csv"
     frame = pd.read_csv(bad, dtype=str, keep_default_na=False)
     frame.loc[4, "q2_1"] = "6"
     frame.to_csv(bad, index=False)
     out = tmp_path / "out"
-    (out).mkdir()
-    (out / "sat-wifi.html").write_text("stale report from last quarter")
-    status = main(["--raw", str(raw), "--processed", str(tmp_path / "p"), "--out", str(out),
-                   "--only", "sat-wifi", "sat-oss"])
+    out.mkdir()
+    (out / "sat-wifi_2567.html").write_text("stale report from last quarter")
+    (out / "sat-wifi_2567.json").write_text("{}")
+    status = main(["--data-root", str(raw), "--processed", str(tmp_path / "p"), "--out",
+                   str(out), "--only", "sat-wifi", "sat-oss"])
     assert status == 1
-    assert (out / "sat-oss.html").exists()
-    assert not (out / "sat-wifi.html").exists()  # no stale report left to mislead
-    error = (out / "sat-wifi.error.txt").read_text(encoding="utf-8")
+    assert (out / "sat-oss_2567.html").exists()
+    assert not (out / "sat-wifi_2567.html").exists()  # no stale report left to mislead
+    assert not (out / "sat-wifi_2567.json").exists()
+    error = (out / "sat-wifi_2567.error.txt").read_text(encoding="utf-8")
     assert "sat-wifi_r2.csv" in error and "'q2_1'" in error and "row 5" in error
     assert "'6'" in error
+    assert not ABSOLUTE.search(error)  # paths relative to where the build ran
 
 
-# --- the agency scorecard (seed 004 table ค) --------------------------------------------------
-
-# seed 004 ตาราง ค.: item → (KPI, weight); the agency score is the sum of the KPIs' points.
-TABLE_KOR = [("sat-oss", 10), ("sat-policy-tracking", 10), ("livable-city-indicators", 10),
-             ("sat-bmaq", 20), ("sat-it-support", 10), ("sat-wifi", 10)]
-
-
-def _band(value: float, thresholds: list[float]) -> int:
-    """Level 5..1 for the first threshold reached (thresholds from level 5 down), else 0."""
-    return next((5 - i for i, t in enumerate(thresholds) if value >= t), 0)
-
-
-def test_scorecard_html_is_offline_thai_and_small(built):
-    html = _offline_report(built[0], "scorecard")
-    assert "ระดับความพึงพอใจของประชาชนต่อการให้บริการด้านการจัดทำบัตรประชาชน" in html
-    assert "✓" in html or "✗" in html
-    _assert_no_stderr(built[0], "scorecard")
+def test_two_builds_of_the_same_inputs_give_identical_json(tmp_path, raw_dir):
+    docs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"),
+                     "--out", str(out), "--only", "sat-bmaq"]) == 0
+        text = (out / "sat-bmaq_2567.json").read_text(encoding="utf-8")
+        docs.append(re.sub(r'"built_at": "[^"]*"', '"built_at": ""', text))
+    assert docs[0] == docs[1]
 
 
-def test_scorecard_total_is_the_sum_of_the_kpi_results(built, raw_dir):
-    """Recompute every KPI's points from the per-KPI JSONs and the rubric CSVs with pandas."""
-    out = built[0]
-    card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
-    rows = {r["kpi"]: r for r in card["kpis"]}
-    assert [(r["kpi"], r["weight"]) for r in card["kpis"]] == TABLE_KOR
-    assert card["max_points"] == 70 and card["fiscal_year_be"] == 2567
-    rubric = raw_dir / "rubric"
-    expected = {}
-    for kpi, _ in TABLE_KOR:
-        if kpi.startswith("sat-"):
-            s = json.loads((out / f"{kpi}.json").read_text(encoding="utf-8"))
-            assert card["input_sha256"][f"{kpi}.json"] == hashlib.sha256(
-                (out / f"{kpi}.json").read_bytes()).hexdigest()
-            expected[kpi] = s["points"]
-    # item 4, BMA Q: level 5 also needs the report to executives (sat-bmaq_evidence.csv)
-    bmaq = json.loads((out / "sat-bmaq.json").read_text(encoding="utf-8"))
-    report = pd.read_csv(rubric / "sat-bmaq_evidence.csv")["status"].eq("done").all()
-    if bmaq["level"] == 5 and not report:
-        expected["sat-bmaq"] = 16
-    # item 5: satisfaction points (the JSON, 0–5) + SLA points from the tickets
-    t = pd.read_csv(rubric / "sat-it-support_tickets.csv", keep_default_na=False)
-    opened = pd.to_datetime(t["opened"])
-    resolved = pd.to_datetime(t["resolved"].replace("", None))
-    in_time = resolved.notna() & (resolved - opened <= pd.to_timedelta(t["sla_hours"], unit="h"))
-    expected["sat-it-support"] += _band(in_time.mean() * 100, [90, 85, 80, 75, 70])
-    # item 3: issues with indicators, data and publication; 28 + the report → 5
-    issues = pd.read_csv(rubric / "livable-city-indicators_issues.csv")
-    n = int(((issues["n_indicators"] >= 1) & issues["has_data"].eq("yes")
-             & issues["published_open_data"].eq("yes")).sum())
-    level = _band(n, [28, 21, 14, 7, 1])
-    done = pd.read_csv(rubric / "livable-city-indicators_evidence.csv")["status"].eq("done").all()
-    if level == 5 and not done:
-        level = 4
-    expected["livable-city-indicators"] = 10 * level * 20 / 100
-    for kpi, points in expected.items():
-        assert rows[kpi]["points"] == pytest.approx(points), kpi
-    assert card["total_points"] == pytest.approx(sum(expected.values()))
-    assert card["percent"] == pytest.approx(card["total_points"] * 100 / 70)
-    assert card["kpis_missing_target"] == [r["kpi"] for r in card["kpis"]
-                                           if not r["target_met"]]
-
-
-# ---- awareness survey (awareness-pr) --------------------------------------------------------
-
-
-def test_awareness_report_is_offline_thai_and_small(built):
-    html = _offline_report(built[0], "awareness-pr")
-    assert "ร้อยละการรับรู้ข่าวสาร" in html
-
-
-def test_awareness_json_matches_the_csv(built, raw_dir):
-    path = raw_dir / "awareness" / "awareness_survey.csv"
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    summary = json.loads((built[0] / "awareness-pr.json").read_text(encoding="utf-8"))
-    for key in ("kpi", "estimate", "ci_low", "ci_high", "target", "target_met", "p_target_met",
-                "n_respondents", "moe_overall", "input_sha256", "test", "modes_disagree",
-                "sample_size", "rounds", "modes", "channels"):
-        assert key in summary, key
-    assert summary["kpi"] == "awareness-pr"
-    assert summary["n_respondents"] == len(raw)
-    assert summary["n_by_mode"] == raw["mode"].value_counts().to_dict()
-    assert summary["n_field"] == int((raw["mode"] == "field").sum())
-    assert summary["percent_all_modes_unweighted"] == pytest.approx(
-        (raw["aware"] == "1").mean() * 100)
-    assert summary["input_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert summary["ci_low"] < summary["estimate"] < summary["ci_high"]
-    assert summary["target"] == 80
-    assert summary["target_met"] == (summary["estimate"] >= 80)
-    assert 0 <= summary["p_target_met"] <= 1
-    # the design-weighted field share, recomputed by hand, is close to the raked headline
-    field = raw[raw["mode"] == "field"]
-    w = field["design_weight"].astype(float)
-    weighted = (w * (field["aware"] == "1")).sum() / w.sum() * 100
-    assert summary["estimate"] == pytest.approx(weighted, abs=1.0)
-
-
-def test_awareness_notebook_has_no_warnings_and_writes_processed(built):
-    _assert_no_stderr(built[0], "awareness-pr")
-    table = pd.read_parquet(built[1] / "awareness-pr.parquet")
-    assert {"respondent_id", "mode", "aware", "raked_weight"} <= set(table.columns)
+def test_a_new_kpi_needs_one_catalog_entry_and_its_data_file(tmp_path, raw_dir, repo_root):
+    """A milestone KPI of a new agency: its report and its line on that agency's scorecard."""
+    doc = yaml.safe_load((repo_root / "src" / "kpianalysis" / "catalog.yaml").read_text(
+        encoding="utf-8"))
+    doc["agencies"]["สำนักทดลองระบบ"] = {"abbreviation": "สทร.", "name_en": "Test Office"}
+    doc["kpis"].append({
+        "code": "demo-milestones", "name_th": "ระดับความสำเร็จของโครงการทดลอง",
+        "name_en": "Demo milestones", "host_agency": "สทร.", "unit": "ระดับ", "target": 3,
+        "direction": "higher", "weight": 10, "fiscal_year": 2568,
+        "scorecard": {"agency": "สทร.", "item": 1},
+        "rubric": {"kind": "milestones", "params": {"n_levels": 3, "levels": [
+            {"level": 1, "criterion": "มีแผน"}, {"level": 2, "criterion": "ดำเนินการ"},
+            {"level": 3, "criterion": "รายงานผล"}]}},
+        "inputs": {2568: [{"role": "evidence", "path": "demo/evidence.csv"}]},
+        "source": "test"})
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
+    root = tmp_path / "raw"
+    shutil.copytree(raw_dir, root)
+    (root / "demo").mkdir()
+    (root / "demo" / "evidence.csv").write_text(
+        "level,criterion,status,date\n1,มีแผน,done,15/01/2568\n2,ดำเนินการ,done,15/03/2568\n"
+        "3,รายงานผล,pending,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    status = main(["--data-root", str(root), "--processed", str(tmp_path / "p"), "--out",
+                   str(out), "--catalog", str(catalog), "--only", "demo-milestones",
+                   "scorecard_สทร_2568"])
+    assert status == 0
+    result = json.loads((out / "demo-milestones_2568.json").read_text(encoding="utf-8"))
+    # levels 1 and 2 done, 3 pending → level 2 of 3; points = 10 × 2 / 3 (§C rule)
+    assert result["level"] == 2 and result["points"] == pytest.approx(10 * 2 / 3)
+    card = json.loads((out / "scorecard_สทร_2568.json").read_text(encoding="utf-8"))
+    assert [r["kpi"] for r in card["rows"]] == ["demo-milestones"]
+    assert "ระดับความสำเร็จของโครงการทดลอง" in _offline_report(out, "demo-milestones_2568")

@@ -1,4 +1,4 @@
-"""Tests for kpianalysis.catalog: the packaged KPI catalog, its validation, and scorecards."""
+"""Tests for kpianalysis.catalog: the packaged KPI catalog and its validation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpianalysis.catalog import RUBRIC_KINDS, CatalogError, load_catalog, score_agency
+from kpianalysis.catalog import RUBRIC_KINDS, CatalogError, load_catalog
 from kpianalysis.rubric import score_satisfaction
+from kpianalysis.rules import RULES
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PACKAGED = Path(__file__).resolve().parents[1] / "src" / "kpianalysis" / "catalog.yaml"
@@ -50,7 +51,22 @@ def test_every_spec_kpi_present(catalog):
         assert k.rubric_kind in RUBRIC_KINDS
         if k.rubric_kind in ("satisfaction", "it_support_composite"):
             assert k.instrument == k.code
-            assert any(p.startswith(f"data/raw/satisfaction/{k.code}_r") for p in k.data)
+            rounds = [s.round for s in k.inputs_for() if s.role == "survey"]
+            assert rounds == [1, 2]  # two e-survey rounds a year (KPI_SPEC "Calendar")
+        assert k.inputs_for(), k.code  # every KPI names its input files
+
+
+def test_every_input_file_of_the_bundled_sample_exists(catalog, raw_dir):
+    for k in catalog:
+        for path in k.data_paths(raw_dir):
+            assert path.is_file(), (k.code, path)
+
+
+def test_rule_defaults_are_the_official_choices_of_section_g(catalog):
+    # KPI_SPEC §G: the official readings are the binding defaults
+    assert catalog.rules == {name: rule.official for name, rule in RULES.items()}
+    assert catalog.rules["missing_answers"] == "official"  # §G.1
+    assert catalog.rules["survey_rounds"] == "pooled"  # §G.2
 
 
 def test_catalog_bands_match_engine(catalog):
@@ -111,6 +127,21 @@ def _entry(doc, code):
     (lambda d: _entry(d, "sat-oss").update(colour="red"), r"KPI 'sat-oss' has unknown field"),
     (lambda d: _entry(d, "sat-wifi")["rubric"].update(kind="stars"),
      r"KPI 'sat-wifi': unknown rubric kind 'stars'"),
+    (lambda d: _entry(d, "sat-wifi").update(instrument="sat-wiffi"),
+     r"KPI 'sat-wifi': unknown instrument 'sat-wiffi'"),
+    (lambda d: _entry(d, "gis-open-data")["inputs"]["2567"].append(
+        {"role": "tickets", "path": "rubric/x.csv"}),
+     r"KPI 'gis-open-data': inputs.2567\[2\]: role 'tickets' is not read"),
+    (lambda d: _entry(d, "gis-open-data")["inputs"]["2567"][0].update(path="/etc/passwd"),
+     r"KPI 'gis-open-data': inputs.2567\[1\]: path must be relative"),
+    (lambda d: _entry(d, "sat-oss")["inputs"]["2567"][0].pop("round"),
+     r"KPI 'sat-oss': inputs.2567\[1\]: a 'survey' input needs a round"),
+    (lambda d: _entry(d, "sat-oss")["inputs"].update({"2567": []}),
+     r"KPI 'sat-oss': inputs.2567 lacks the survey input"),
+    (lambda d: _entry(d, "sat-oss").update(rules={"missing_answers": "zero"}),
+     r"KPI 'sat-oss': rule 'missing_answers' has no choice 'zero'"),
+    (lambda d: _entry(d, "sat-oss").update(report="glossy"), r"unknown report family 'glossy'"),
+    (lambda d: d["rules"].pop("survey_rounds"), r"missing survey_rounds"),
     (lambda d: _entry(d, "0411-2029")["rubric"]["params"].pop("plan"),
      r"KPI '0411-2029': rubric kind 'quarterly_progress' needs params plan"),
     (lambda d: _entry(d, "0411-2029")["rubric"]["params"].update(plan=[10, 30, 20, 100]),
@@ -140,51 +171,17 @@ def test_new_kpi_without_code_change(tmp_path):
             "host_agency": "สยป.", "target": 80, "direction": "higher", "weight": None,
             "fiscal_year": 2568, "rubric": {"kind": "step_completion",
                                             "params": {"target_percent": 80}},
-            "data": [], "source": "test"})
+            "inputs": {2568: [{"role": "steps", "path": "rubric/demo-1_steps.csv"}]},
+            "source": "test"})
     cat = load_catalog(_write(tmp_path, add))
     assert cat.get("demo-1").host_agency == "สำนักยุทธศาสตร์และประเมินผล"
+    assert cat.get("demo-1").report == "rubric"  # the default family of its kind
 
 
-# --- scorecard -----------------------------------------------------------------------------
-
-def _results():
-    # BMA Q at A = 77 % → level 4, 16 of 20 points (seed 004 item 4 table); the others invented.
-    out = [score_satisfaction(82.5, 10).to_dict() | {"kpi": "sat-oss"},
-           score_satisfaction(71.0, 10).to_dict() | {"kpi": "sat-policy-tracking"},
-           {"kpi": "livable-city-indicators", "level": 4, "points": 8.0, "weight": 10,
-            "target_met": False},
-           score_satisfaction(77.0, 20).to_dict() | {"kpi": "sat-bmaq"},
-           {"kpi": "sat-it-support", "level": 4.0, "points": 8.0, "weight": 10,
-            "target_met": False},
-           {"kpi": "awareness-pr", "level": None, "points": 0, "weight": 1, "target_met": True}]
-    return out
-
-
-def test_score_agency(catalog, tmp_path):
-    sc = score_agency(_results(), catalog, agency="สยป.")
-    assert sc.max_points == pytest.approx(70)
-    assert sc.total_points == pytest.approx(10 + 6 + 8 + 16 + 8)
-    assert sc.missing_results == ("sat-wifi",)
-    assert set(sc.missing_target) == {"sat-policy-tracking", "livable-city-indicators",
-                                      "sat-bmaq", "sat-it-support", "sat-wifi"}
-    assert list(sc.table["item"]) == [1, 2, 3, 4, 5, 6]
-    # the same from JSON files in a folder
-    for r in _results():
-        (tmp_path / f"{r['kpi']}.json").write_text(json.dumps(r), encoding="utf-8")
-    again = score_agency(tmp_path, catalog, agency="สำนักยุทธศาสตร์และประเมินผล")
-    assert again.total_points == pytest.approx(sc.total_points)
-
-
-@pytest.mark.parametrize(("bad", "err", "match"), [
-    ({"kpi": "sat-osss", "level": 5, "points": 10, "weight": 10, "target_met": True},
-     KeyError, "did you mean 'sat-oss'"),
-    ({"kpi": "sat-oss", "level": 5, "points": 10, "weight": 20, "target_met": True},
-     ValueError, "weight 20 but the catalog gives 10"),
-    ({"kpi": "sat-oss", "level": 5, "points": 12, "weight": 10, "target_met": True},
-     ValueError, "points 12 outside"),
-    ({"kpi": "sat-oss", "level": 5, "weight": 10, "target_met": True},
-     ValueError, "missing points"),
-])
-def test_score_agency_bad_results(catalog, bad, err, match):
-    with pytest.raises(err, match=match):
-        score_agency([bad], catalog, agency="สยป.")
+def test_repeated_yaml_key_is_refused(tmp_path):
+    text = PACKAGED.read_text(encoding="utf-8").replace(
+        "    unit: ระดับ\n", "    unit: ระดับ\n    unit: ระดับ\n", 1)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match="repeated key 'unit'"):
+        load_catalog(path)

@@ -21,13 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpianalysis.design import SurveyDesign
+from kpianalysis.design import SurveyDesign, poststratify, rake
 from kpianalysis.weighting import (
     kish_deff,
     kish_ess,
-    poststratify,
     poststratify_weights,
-    rake,
     rake_weights,
     trim_weights,
     weight_summary,

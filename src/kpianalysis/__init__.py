@@ -1,225 +1,111 @@
 """kpianalysis: survey statistics and rubric scoring for public-sector KPI evaluation.
 
 Built first for the Bangkok Metropolitan Administration (BMA). The public API is re-exported
-here; each name lives in the module that owns its concern (see README, "Architecture").
+here; each name lives in the module that owns its concern (see ``ARCHITECTURE.md``). Names are
+imported on first use, so ``import kpianalysis`` is fast and loads neither the statistics
+stack nor any notebook or plotting library::
+
+    >>> import kpianalysis as ka
+    >>> result = ka.evaluate("sat-oss", data_root="data/raw")  # doctest: +SKIP
+    >>> print(result.summary())  # doctest: +SKIP
 """
 
-from ._results import ConfidenceInterval, Result
-from ._validation import DataValidationError
-from ._version import __version__
-from .awareness import (
-    AWARENESS_TARGET,
-    AwarenessAnalysis,
-    AwarenessData,
-    SampleSizeReview,
-    TargetTest,
-    analyse_awareness,
-    awareness_summary,
-    read_awareness_survey,
-    read_population_margins,
-    target_test,
-)
-from .catalog import KPI, Catalog, CatalogError, Scorecard, load_catalog, score_agency
-from .design import LONELY_PSU_OPTIONS, DomainEstimates, Estimate, SurveyDesign, proportion_interval
-from .files import sha256_of, write_json_atomic, write_parquet_atomic
-from .instruments import (
-    Instrument,
-    Item,
-    ProfileField,
-    Section,
-    get_instrument,
-    load_instruments,
-    load_scales,
-)
-from .likert import (
-    BANDS,
-    LIKERT_LABELS_TH,
-    LikertResult,
-    item_distribution,
-    parse_likert,
-    score_likert,
-    section_means,
-)
-from .plotting import band_chart, estimate_chart, likert_diverging_chart, use_thai_font
-from .proportion import (
-    PROPORTION_CI_METHODS,
-    ProportionCI,
-    ProportionDifference,
-    proportion_ci,
-    proportion_difference_ci,
-)
-from .readers import SurveyData, read_satisfaction_survey
-from .reliability import CronbachAlpha, cronbach_alpha, feldt_interval
-from .rubric import (
-    SATISFACTION_BANDS,
-    SLA_BANDS,
-    CountScore,
-    ITSupportScore,
-    LevelScore,
-    PercentScore,
-    ProgressScore,
-    SatisfactionScore,
-    SLACompliance,
-    ThresholdBands,
-    count_livable_city_issues,
-    read_evidence,
-    read_progress,
-    score_committee_share,
-    score_count_bands,
-    score_count_target,
-    score_it_support,
-    score_milestones,
-    score_percent_target,
-    score_quarterly_progress,
-    score_satisfaction,
-    score_satisfaction_counts,
-    score_step_completion,
-    score_training,
-    sla_compliance,
-)
-from .sample_size import (
-    ALLOCATION_METHODS,
-    Allocation,
-    allocate,
-    cochran,
-    krejcie_morgan,
-    margin_of_error,
-    n_one_sided_proportion_test,
-    yamane,
-)
-from .satisfaction import (
-    SatisfactionAnalysis,
-    analyse_satisfaction,
-    breakdown,
-    compare_rounds,
-    satisfaction_summary,
-)
-from .scorecard_report import AgencyScorecard, KPIOutcome, gather_scorecard, scorecard_summary
-from .thaidate import fiscal_quarter, fiscal_year_be, parse_thai_date, thai_digits_to_ascii
-from .weighting import (
-    RakingResult,
-    WeightSummary,
-    kish_deff,
-    kish_ess,
-    poststratify,
-    poststratify_weights,
-    rake,
-    rake_weights,
-    trim_weights,
-    weight_summary,
-)
+from __future__ import annotations
 
-__all__ = [
-    "AWARENESS_TARGET",
-    "AwarenessAnalysis",
-    "AwarenessData",
-    "SampleSizeReview",
-    "TargetTest",
-    "analyse_awareness",
-    "awareness_summary",
-    "read_awareness_survey",
-    "read_population_margins",
-    "target_test",
-    "AgencyScorecard",
-    "KPIOutcome",
-    "gather_scorecard",
-    "scorecard_summary",
-    "LONELY_PSU_OPTIONS",
-    "DomainEstimates",
-    "Estimate",
-    "SurveyDesign",
-    "proportion_interval",
-    "CronbachAlpha",
-    "cronbach_alpha",
-    "feldt_interval",
-    "RakingResult",
-    "WeightSummary",
-    "kish_deff",
-    "kish_ess",
-    "poststratify",
-    "poststratify_weights",
-    "rake",
-    "rake_weights",
-    "trim_weights",
-    "weight_summary",
-    "ALLOCATION_METHODS",
-    "BANDS",
-    "KPI",
-    "LIKERT_LABELS_TH",
-    "PROPORTION_CI_METHODS",
-    "SATISFACTION_BANDS",
-    "SLA_BANDS",
-    "Allocation",
-    "Catalog",
-    "CatalogError",
-    "ConfidenceInterval",
-    "CountScore",
-    "DataValidationError",
-    "ITSupportScore",
-    "Instrument",
-    "Item",
-    "LevelScore",
-    "LikertResult",
-    "PercentScore",
-    "ProfileField",
-    "ProgressScore",
-    "ProportionCI",
-    "ProportionDifference",
-    "Result",
-    "SLACompliance",
-    "SatisfactionAnalysis",
-    "SatisfactionScore",
-    "Scorecard",
-    "Section",
-    "SurveyData",
-    "ThresholdBands",
-    "__version__",
-    "allocate",
-    "analyse_satisfaction",
-    "band_chart",
-    "breakdown",
-    "cochran",
-    "compare_rounds",
-    "count_livable_city_issues",
-    "estimate_chart",
-    "fiscal_quarter",
-    "fiscal_year_be",
-    "get_instrument",
-    "item_distribution",
-    "krejcie_morgan",
-    "likert_diverging_chart",
-    "load_catalog",
-    "load_instruments",
-    "load_scales",
-    "margin_of_error",
-    "n_one_sided_proportion_test",
-    "parse_likert",
-    "parse_thai_date",
-    "proportion_ci",
-    "proportion_difference_ci",
-    "read_evidence",
-    "read_progress",
-    "read_satisfaction_survey",
-    "satisfaction_summary",
-    "score_agency",
-    "score_committee_share",
-    "score_count_bands",
-    "score_count_target",
-    "score_it_support",
-    "score_likert",
-    "score_milestones",
-    "score_percent_target",
-    "score_quarterly_progress",
-    "score_satisfaction",
-    "score_satisfaction_counts",
-    "score_step_completion",
-    "score_training",
-    "section_means",
-    "sha256_of",
-    "sla_compliance",
-    "thai_digits_to_ascii",
-    "use_thai_font",
-    "write_json_atomic",
-    "write_parquet_atomic",
-    "yamane",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+# public name → module (relative to this package) that owns it
+_EXPORTS: dict[str, str] = {
+    # the KPI data path: catalog → inputs → engine → KPIResult → report / scorecard
+    "KPI": "catalog", "Catalog": "catalog", "CatalogError": "catalog",
+    "load_catalog": "catalog",
+    "RULES": "rules", "RuleError": "rules",
+    "InputError": "inputs", "resolve_inputs": "inputs",
+    "evaluate": "engines", "evaluate_all": "engines",
+    "KPIResult": "result", "ResultSchemaError": "result", "read_result": "result",
+    "write_result": "result",
+    "AgencyScore": "scorecard", "ScorecardError": "scorecard", "load_results": "scorecard",
+    "score_agency": "scorecard", "write_scorecard": "scorecard",
+    # results and validation
+    "ConfidenceInterval": "_results", "Result": "_results",
+    "DataValidationError": "_validation",
+    # awareness survey
+    "AWARENESS_TARGET": "awareness", "AwarenessAnalysis": "awareness",
+    "AwarenessData": "awareness", "SampleSizeReview": "awareness", "TargetTest": "awareness",
+    "analyse_awareness": "awareness", "awareness_summary": "awareness",
+    "read_awareness_survey": "awareness", "read_population_margins": "awareness",
+    "target_test": "awareness",
+    # design-based estimation, weighting, reliability
+    "LONELY_PSU_OPTIONS": "design", "DomainEstimates": "design", "Estimate": "design",
+    "SurveyDesign": "design", "proportion_interval": "design",
+    "RakingResult": "weighting", "WeightSummary": "weighting", "kish_deff": "weighting",
+    "kish_ess": "weighting", "poststratify": "design", "poststratify_weights": "weighting",
+    "rake": "design", "rake_weights": "weighting", "trim_weights": "weighting",
+    "weight_summary": "weighting",
+    "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
+    "feldt_interval": "reliability",
+    # files
+    "sha256_of": "files", "write_json_atomic": "files", "write_parquet_atomic": "files",
+    # questionnaires and Likert scoring
+    "Instrument": "instruments", "Item": "instruments", "ProfileField": "instruments",
+    "Section": "instruments", "get_instrument": "instruments",
+    "load_instruments": "instruments", "load_scales": "instruments",
+    "BANDS": "likert", "LIKERT_LABELS_TH": "likert", "LikertResult": "likert",
+    "item_distribution": "likert", "parse_likert": "likert", "score_likert": "likert",
+    "section_means": "likert",
+    "SurveyData": "readers", "read_satisfaction_survey": "readers",
+    "PROPORTION_CI_METHODS": "proportion", "ProportionCI": "proportion",
+    "ProportionDifference": "proportion", "proportion_ci": "proportion",
+    "proportion_difference_ci": "proportion",
+    "SatisfactionAnalysis": "satisfaction", "analyse_satisfaction": "satisfaction",
+    "breakdown": "satisfaction", "compare_rounds": "satisfaction",
+    "satisfaction_summary": "satisfaction",
+    # rubric scoring
+    "SATISFACTION_BANDS": "rubric", "SLA_BANDS": "rubric", "CountScore": "rubric",
+    "ITSupportScore": "rubric", "LevelScore": "rubric", "PercentScore": "rubric",
+    "ProgressScore": "rubric", "SatisfactionScore": "rubric", "SLACompliance": "rubric",
+    "ThresholdBands": "rubric", "count_livable_city_issues": "rubric",
+    "read_evidence": "rubric", "read_progress": "rubric", "score_committee_share": "rubric",
+    "score_count_bands": "rubric", "score_count_target": "rubric",
+    "score_it_support": "rubric", "score_milestones": "rubric",
+    "score_percent_target": "rubric", "score_quarterly_progress": "rubric",
+    "score_satisfaction": "rubric", "score_satisfaction_counts": "rubric",
+    "score_step_completion": "rubric", "score_training": "rubric",
+    "sla_compliance": "rubric",
+    # sample size
+    "ALLOCATION_METHODS": "sample_size", "Allocation": "sample_size",
+    "allocate": "sample_size", "cochran": "sample_size", "krejcie_morgan": "sample_size",
+    "margin_of_error": "sample_size", "n_one_sided_proportion_test": "sample_size",
+    "yamane": "sample_size",
+    # Thai calendar
+    "fiscal_quarter": "thaidate", "fiscal_year_be": "thaidate",
+    "parse_thai_date": "thaidate", "thai_digits_to_ascii": "thaidate",
+    # figures (matplotlib is loaded only when one of these is used)
+    "band_chart": "plotting", "estimate_chart": "plotting",
+    "likert_diverging_chart": "plotting", "use_thai_font": "plotting",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kpianalysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .catalog import KPI, Catalog, CatalogError, load_catalog  # noqa: F401
+    from .engines import evaluate, evaluate_all  # noqa: F401
+    from .result import KPIResult, read_result, write_result  # noqa: F401
+    from .scorecard import AgencyScore, load_results, score_agency  # noqa: F401

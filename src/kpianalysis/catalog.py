@@ -9,9 +9,10 @@ pointing :func:`load_catalog` at a copy) — no code change::
     20.0
     >>> cat.list(agency="สยป.")[["code", "weight"]].head(2)  # doctest: +SKIP
 
-:func:`score_agency` turns per-KPI result summaries (dicts or JSON files with at least ``kpi``,
-``level``, ``points``, ``weight``, ``target_met``) into an agency :class:`Scorecard`
-(seed 004 table ค: the agency score is the sum of the KPIs' points against the total weight).
+The catalog is the only registry of KPIs: an entry holds everything needed to evaluate and
+report the KPI — names, target, weight, rubric kind and parameters, the instrument (by key into
+``instruments.yaml``), the input files per fiscal year and round (relative to the data root),
+the report family and the §G rule choices (:mod:`kpianalysis.rules`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib.resources
-import json
 import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,7 +30,9 @@ import pandas as pd
 import yaml
 
 from ._results import Result
+from .kinds import KINDS, REPORT_FAMILIES
 from .rubric import Band, ThresholdBands
+from .rules import RULES, RuleError, check_rules
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +41,32 @@ __all__ = [
     "RUBRIC_KINDS",
     "Catalog",
     "CatalogError",
-    "Scorecard",
+    "InputSpec",
     "load_catalog",
-    "score_agency",
 ]
 
-#: Rubric kinds and the parameters each one requires.
-RUBRIC_KINDS: dict[str, tuple[str, ...]] = {
-    "satisfaction": ("bands", "likert_high_from"),
-    "it_support_composite": ("satisfaction_bands", "sla_bands"),
-    "count_bands": ("bands", "total"),
-    "milestones": ("n_levels", "levels"),
-    "step_completion": ("target_percent",),
-    "quarterly_progress": ("plan",),
-    "training": ("bands", "pass_label"),
-    "committee_share": ("min_share", "n_committees"),
-    "count_target": ("out_of",),
-    "percent_target": (),
-}
+#: Rubric kinds and the parameters each one requires (from :data:`kpianalysis.kinds.KINDS`).
+RUBRIC_KINDS: dict[str, tuple[str, ...]] = {k: v.params for k, v in KINDS.items()}
 
 _REQUIRED = ("code", "name_th", "name_en", "host_agency", "unit", "target", "direction",
-             "weight", "fiscal_year", "rubric", "data", "source")
-_OPTIONAL = ("instrument", "scorecard", "notes")
+             "weight", "fiscal_year", "rubric", "inputs", "source")
+_OPTIONAL = ("instrument", "scorecard", "notes", "report", "rules")
 _DIRECTIONS = ("higher", "lower")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a mapping with a repeated key."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            if key_node.value in keys:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"repeated key {key_node.value!r}", key_node.start_mark)
+            keys.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 class CatalogError(ValueError):
@@ -94,8 +99,12 @@ class KPI(Result):
         One of :data:`RUBRIC_KINDS`.
     rubric_params : dict
         The rubric parameters.
-    data : tuple of str
-        Files (relative to the repository root) the KPI needs.
+    inputs : dict of int → tuple of InputSpec
+        The input files per BE fiscal year, relative to the data root.
+    report : str
+        Report family (``rubric``, ``satisfaction``, ``awareness``).
+    rules : dict of str → str
+        The §G rule choices in force for this KPI (catalog defaults, then the entry's own).
     source : str
         Where in the seeds the KPI is defined.
     instrument : str or None
@@ -118,8 +127,10 @@ class KPI(Result):
     fiscal_year: int
     rubric_kind: str
     rubric_params: dict[str, Any]
-    data: tuple[str, ...]
+    inputs: dict[int, tuple[InputSpec, ...]]
     source: str
+    report: str = "rubric"
+    rules: dict[str, str] = dataclasses.field(default_factory=dict)
     instrument: str | None = None
     scorecard_agency: str | None = None
     scorecard_item: int | None = None
@@ -132,9 +143,44 @@ class KPI(Result):
                            f"it has: {', '.join(self.rubric_params) or 'none'}")
         return _make_bands(self.code, name, self.rubric_params[name])
 
-    def data_paths(self, root: str | Path) -> list[Path]:
-        """The data files joined to a repository ``root``."""
-        return [Path(root) / p for p in self.data]
+    @property
+    def fiscal_years(self) -> list[int]:
+        """The fiscal years the catalog has inputs for."""
+        return sorted(self.inputs)
+
+    def inputs_for(self, fiscal_year: int | None = None) -> tuple[InputSpec, ...]:
+        """The input specs of a fiscal year (default: the KPI's own ``fiscal_year``)."""
+        fy = self.fiscal_year if fiscal_year is None else int(fiscal_year)
+        if fy not in self.inputs:
+            raise CatalogError(f"KPI {self.code!r} has no inputs for fiscal year {fy} in the "
+                               f"catalog; it has: {', '.join(map(str, self.inputs)) or 'none'}")
+        return self.inputs[fy]
+
+    def data_paths(self, root: str | Path, fiscal_year: int | None = None) -> list[Path]:
+        """The input files of a fiscal year joined to a data ``root``."""
+        return [Path(root) / s.path for s in self.inputs_for(fiscal_year)]
+
+
+@dataclasses.dataclass(frozen=True)
+class InputSpec(Result):
+    """One input file of a KPI as the catalog declares it.
+
+    Attributes
+    ----------
+    role : str
+        What the file is for the engine (``survey``, ``evidence``, ``tickets`` …).
+    path : str
+        Relative to the data root, POSIX separators.
+    round : int or None
+        Survey round (roles given per round).
+    sheet : str or None
+        Worksheet name for an ``.xlsx`` file.
+    """
+
+    role: str
+    path: str
+    round: int | None = None
+    sheet: str | None = None
 
 
 def _make_bands(code: str, name: str, spec: Any) -> ThresholdBands:
@@ -175,6 +221,15 @@ def _check_params(code: str, kind: str, params: Mapping[str, Any]) -> None:
         got = sorted({int(x["level"]) for x in levels})
         if got != list(range(1, n + 1)):
             raise CatalogError(f"{where}.levels must cover levels 1..{n}; got {got}")
+        blank = sorted(int(x["level"]) for x in levels if not x["criterion"])
+        if blank and not set(blank) <= set(params.get("undefined_levels") or ()):
+            raise CatalogError(f"{where}.levels {blank} have no criterion: list them in "
+                               f"undefined_levels (KPI_SPEC §G.6) or give their text")
+    undefined = params.get("undefined_levels")
+    if undefined is not None and (not isinstance(undefined, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10 for v in undefined)):
+        raise CatalogError(f"{where}.undefined_levels must be a list of levels, got "
+                           f"{undefined!r}")
     if kind == "quarterly_progress":
         plan = params["plan"]
         if (not isinstance(plan, list) or not 1 <= len(plan) <= 4
@@ -195,7 +250,60 @@ def _check_params(code: str, kind: str, params: Mapping[str, Any]) -> None:
             raise CatalogError(f"{where}.{key} must be a positive integer, got {params[key]!r}")
 
 
-def _parse_entry(i: int, raw: Any, agencies: Mapping[str, Any]) -> KPI:
+def _parse_inputs(who: str, kind: str, raw: Any) -> dict[int, tuple[InputSpec, ...]]:
+    """Validate ``inputs: {fiscal year: [{role, path[, round][, sheet]}, ...]}``."""
+    spec = KINDS[kind]
+    if not isinstance(raw, Mapping) or not raw:
+        raise CatalogError(f"{who}: inputs must map a BE fiscal year to a list of "
+                           f"{{role, path[, round]}}, got {raw!r}")
+    out: dict[int, tuple[InputSpec, ...]] = {}
+    valid_roles = (*spec.roles, *spec.optional_roles)
+    for fy, files in raw.items():
+        if isinstance(fy, str) and fy.strip().isdigit():
+            fy = int(fy)
+        if isinstance(fy, bool) or not isinstance(fy, int) or not 2443 <= fy <= 2742:
+            raise CatalogError(f"{who}: inputs key {fy!r} must be a BE fiscal year (2567)")
+        if not isinstance(files, list):
+            raise CatalogError(f"{who}: inputs.{fy} must be a list, got {files!r}")
+        specs = []
+        for j, f in enumerate(files, start=1):
+            where = f"{who}: inputs.{fy}[{j}]"
+            if not isinstance(f, Mapping) or set(f) - {"role", "path", "round", "sheet"} or not {
+                    "role", "path"} <= set(f):
+                raise CatalogError(f"{where} must be {{role, path[, round][, sheet]}}, got {f!r}")
+            role, path = f["role"], f["path"]
+            if role not in valid_roles:
+                raise CatalogError(f"{where}: role {role!r} is not read by rubric kind {kind!r}; "
+                                   f"valid roles are {', '.join(valid_roles)}")
+            if (not isinstance(path, str) or not path.strip() or path.startswith(("/", "\\"))
+                    or ".." in Path(path).parts or ":" in path):
+                raise CatalogError(f"{where}: path must be relative to the data root, without "
+                                   f"'..', got {path!r}")
+            rnd = f.get("round")
+            if role in spec.per_round:
+                if isinstance(rnd, bool) or not isinstance(rnd, int) or rnd < 1:
+                    raise CatalogError(f"{where}: a {role!r} input needs a round (1, 2 …)")
+            elif rnd is not None:
+                raise CatalogError(f"{where}: only {', '.join(spec.per_round) or 'no'} inputs "
+                                   f"take a round")
+            specs.append(InputSpec(role=role, path=path.strip(), round=rnd,
+                                   sheet=f.get("sheet")))
+        seen = [(s.role, s.round) for s in specs if s.role in spec.per_round]
+        if len(seen) != len(set(seen)):
+            raise CatalogError(f"{who}: inputs.{fy} names one round twice")
+        single = [s.role for s in specs if s.role not in spec.per_round]
+        if len(single) != len(set(single)):
+            raise CatalogError(f"{who}: inputs.{fy} names one role twice")
+        missing = [r for r in spec.roles if r not in {s.role for s in specs}]
+        if missing:
+            raise CatalogError(f"{who}: inputs.{fy} lacks the {', '.join(missing)} input(s) "
+                               f"rubric kind {kind!r} reads")
+        out[fy] = tuple(specs)
+    return out
+
+
+def _parse_entry(i: int, raw: Any, agencies: Mapping[str, Any],
+                 defaults: Mapping[str, str] | None = None) -> KPI:
     if not isinstance(raw, Mapping):
         raise CatalogError(f"kpis[{i}] must be a mapping, got {raw!r}")
     code = raw.get("code")
@@ -242,24 +350,41 @@ def _parse_entry(i: int, raw: Any, agencies: Mapping[str, Any]) -> KPI:
     if miss:
         raise CatalogError(f"{who}: rubric kind {kind!r} needs params {', '.join(miss)}")
     _check_params(code, kind, params)
-    data = raw["data"]
-    if not isinstance(data, list) or not all(isinstance(d, str) for d in data):
-        raise CatalogError(f"{who}: data must be a list of file paths, got {data!r}")
+    inputs = _parse_inputs(who, kind, raw["inputs"])
+    report = raw.get("report") or KINDS[kind].report
+    if report not in REPORT_FAMILIES:
+        raise CatalogError(f"{who}: unknown report family {report!r}; valid families are "
+                           f"{', '.join(REPORT_FAMILIES)}")
+    try:
+        rules = {**defaults, **check_rules(raw.get("rules") or {}, f"{who}: ")}
+    except RuleError as exc:
+        raise CatalogError(str(exc)) from None
     sc = raw.get("scorecard") or {}
     if sc:
         if not isinstance(sc, Mapping) or "agency" not in sc or "item" not in sc:
             raise CatalogError(f"{who}: scorecard must be {{agency, item}}, got {sc!r}")
         if weight is None:
             raise CatalogError(f"{who}: a scorecard KPI needs a weight")
+        if not KINDS[kind].points:
+            raise CatalogError(f"{who}: rubric kind {kind!r} gives no level-based points, so it "
+                               f"cannot be in a scorecard; kinds that can: "
+                               f"{', '.join(k for k, v in KINDS.items() if v.points)}")
     instrument = raw.get("instrument")
-    if kind in ("satisfaction", "it_support_composite") and not instrument:
-        raise CatalogError(f"{who}: rubric kind {kind!r} needs an instrument")
+    if kind in ("satisfaction", "it_support_composite"):
+        if not instrument:
+            raise CatalogError(f"{who}: rubric kind {kind!r} needs an instrument")
+        from .instruments import load_instruments
+
+        known = load_instruments()
+        if instrument not in known:
+            raise CatalogError(f"{who}: unknown instrument {instrument!r}; instruments.yaml "
+                               f"defines {', '.join(known)}")
     return KPI(
         code=code, name_th=raw["name_th"].strip(), name_en=raw["name_en"].strip(),
         host_agency=agency, unit=raw["unit"], target=float(target), direction=raw["direction"],
         weight=float(weight) if weight is not None else None, fiscal_year=fy,
-        rubric_kind=kind, rubric_params=dict(params), data=tuple(data), source=raw["source"],
-        instrument=instrument,
+        rubric_kind=kind, rubric_params=dict(params), inputs=inputs, source=raw["source"],
+        report=report, rules=rules, instrument=instrument,
         scorecard_agency=(_resolve_agency(sc["agency"], agencies, f"{who}: scorecard.agency")
                           if sc else None),
         scorecard_item=int(sc["item"]) if sc else None,
@@ -287,7 +412,7 @@ class Catalog:
     """
 
     def __init__(self, kpis: Iterable[KPI], agencies: Mapping[str, Any] | None = None,
-                 source: str = "") -> None:
+                 source: str = "", rules: Mapping[str, str] | None = None) -> None:
         self._kpis: dict[str, KPI] = {}
         for k in kpis:
             if k.code in self._kpis:
@@ -295,6 +420,7 @@ class Catalog:
             self._kpis[k.code] = k
         self.agencies = dict(agencies or {})
         self.source = source
+        self.rules = {r: RULES[r].official for r in RULES} | dict(rules or {})
         items: dict[tuple[str, int], str] = {}
         for k in self._kpis.values():
             if k.scorecard_agency is not None:
@@ -328,6 +454,8 @@ class Catalog:
         """The KPI with this code; ``KeyError`` listing close matches if there is none."""
         if code in self._kpis:
             return self._kpis[code]
+        if not isinstance(code, str):
+            raise KeyError(f"unknown KPI code {code!r}")
         close = difflib.get_close_matches(str(code), self.codes, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise KeyError(f"unknown KPI code {code!r}{hint} (known codes: {', '.join(self.codes)})")
@@ -373,6 +501,15 @@ class Catalog:
         out["scorecard_item"] = out["scorecard_item"].astype("Int64")
         return out
 
+    def abbreviation(self, agency: str) -> str:
+        """The agency's abbreviation (``"สยป."``), or ``""`` when it has none."""
+        info = self.agencies.get(self.resolve_agency(agency))
+        return str(info.get("abbreviation") or "") if isinstance(info, Mapping) else ""
+
+    def scorecard_agencies(self) -> list[str]:
+        """Agencies with a negotiated scorecard, in catalog order."""
+        return list(dict.fromkeys(k.scorecard_agency for k in self if k.scorecard_agency))
+
     def scorecard_kpis(self, agency: str) -> list[KPI]:
         """The KPIs of an agency's negotiated scorecard, in item order."""
         full = self.resolve_agency(agency)
@@ -400,148 +537,23 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         text = p.read_text(encoding="utf-8")
         source = str(p)
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{source} is not valid YAML: {exc}") from exc
     if not isinstance(doc, Mapping) or not isinstance(doc.get("kpis"), list):
         raise CatalogError(f"{source} must be a mapping with a 'kpis' list")
     agencies = doc.get("agencies") or {}
     try:
-        kpis = [_parse_entry(i, e, agencies) for i, e in enumerate(doc["kpis"], start=1)]
+        defaults = check_rules(doc.get("rules") or {}, "rules: ")
+    except RuleError as exc:
+        raise CatalogError(f"{source}: {exc}") from None
+    missing_rules = [r for r in RULES if r not in defaults]
+    if missing_rules:
+        raise CatalogError(f"{source}: the top-level rules: section must give the default of "
+                           f"every §G rule; missing {', '.join(missing_rules)}")
+    try:
+        kpis = [_parse_entry(i, e, agencies, defaults)
+                for i, e in enumerate(doc["kpis"], start=1)]
     except CatalogError as exc:
         raise CatalogError(f"{source}: {exc}") from None
-    return Catalog(kpis, agencies, source)
-
-
-# -- agency scorecard -------------------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class Scorecard(Result):
-    """An agency's negotiated scorecard (seed 004 table ค).
-
-    Attributes
-    ----------
-    agency : str
-        Host agency (Thai name).
-    table : DataFrame
-        One row per scorecard KPI: ``item``, ``kpi``, ``name_th``, ``weight``, ``level``,
-        ``points``, ``target_met``, ``evidence``; KPIs without a result have NaN points.
-    total_points : float
-        Sum of the KPIs' points.
-    max_points : float
-        Sum of the weights.
-    percent : float
-        ``total_points × 100 / max_points``.
-    missing_target : tuple of str
-        KPIs whose target was not met.
-    missing_results : tuple of str
-        Scorecard KPIs with no result given (counted as 0 points).
-    """
-
-    agency: str
-    table: pd.DataFrame
-    total_points: float
-    max_points: float
-    percent: float
-    missing_target: tuple[str, ...] = ()
-    missing_results: tuple[str, ...] = ()
-
-
-def _load_results(kpi_results: Any) -> list[dict[str, Any]]:
-    if isinstance(kpi_results, (str, Path)):
-        p = Path(kpi_results)
-        files = sorted(p.glob("*.json")) if p.is_dir() else [p]
-        out = []
-        for f in files:
-            doc = json.loads(f.read_text(encoding="utf-8"))
-            for d in doc if isinstance(doc, list) else [doc]:
-                out.append({**d, "_source": str(f)})
-        return out
-    if isinstance(kpi_results, Mapping):
-        if "kpi" in kpi_results:
-            return [dict(kpi_results)]
-        return [{"kpi": code, **dict(d)} for code, d in kpi_results.items()]
-    out = []
-    for d in kpi_results:
-        if isinstance(d, (str, Path)):
-            out.extend(_load_results(d))
-        elif isinstance(d, Result):
-            out.append(d.to_dict())
-        elif isinstance(d, Mapping):
-            out.append(dict(d))
-        else:
-            raise TypeError(f"kpi_results items must be dicts or JSON paths, got {d!r}")
-    return out
-
-
-def score_agency(kpi_results: Any, catalog: Catalog | None = None, *,
-                 agency: str = "สำนักยุทธศาสตร์และประเมินผล") -> Scorecard:
-    """Sum the points of an agency's scorecard KPIs against the total weight.
-
-    Parameters
-    ----------
-    kpi_results : iterable of dict, mapping code → dict, or JSON file / directory of JSON files
-        Per-KPI summaries with at least ``kpi``, ``level``, ``points``, ``weight``,
-        ``target_met`` (optional ``evidence``). Results for KPIs outside the scorecard are
-        ignored (logged at debug level).
-    catalog : Catalog, optional
-        Default :func:`load_catalog`.
-    agency : str
-        Agency (Thai name or abbreviation); default สำนักยุทธศาสตร์และประเมินผล (สยป.).
-
-    Returns
-    -------
-    Scorecard
-
-    Raises
-    ------
-    ValueError
-        A result for an unknown KPI code, missing keys, a weight that differs from the
-        catalog's, points above the weight or below 0, or two results for one KPI.
-    """
-    cat = catalog or load_catalog()
-    full = cat.resolve_agency(agency)
-    kpis = cat.scorecard_kpis(full)
-    if not kpis:
-        raise ValueError(f"agency {agency!r} has no scorecard KPIs in {cat.source}")
-    by_code: dict[str, dict[str, Any]] = {}
-    for r in _load_results(kpi_results):
-        where = f" (from {r['_source']})" if "_source" in r else ""
-        code = r.get("kpi")
-        if code not in cat:
-            cat.get(str(code))  # raises KeyError with close matches
-        miss = [k for k in ("level", "points", "weight", "target_met") if k not in r]
-        if miss:
-            raise ValueError(f"result for KPI {code!r}{where} is missing {', '.join(miss)}")
-        if code in by_code:
-            raise ValueError(f"two results for KPI {code!r}{where}")
-        by_code[code] = r
-    rows = []
-    for k in kpis:
-        r = by_code.get(k.code)
-        if r is None:
-            rows.append({"item": k.scorecard_item, "kpi": k.code, "name_th": k.name_th,
-                         "weight": k.weight, "level": None, "points": float("nan"),
-                         "target_met": False, "evidence": "no result"})
-            continue
-        w, pts = float(r["weight"]), float(r["points"])
-        if not math.isclose(w, k.weight or 0, rel_tol=1e-9):
-            raise ValueError(f"result for KPI {k.code!r} has weight {w:g} but the catalog "
-                             f"gives {k.weight:g}")
-        if not 0 <= pts <= w * (1 + 1e-12):
-            raise ValueError(f"result for KPI {k.code!r} has points {pts:g} outside 0–{w:g}")
-        rows.append({"item": k.scorecard_item, "kpi": k.code, "name_th": k.name_th,
-                     "weight": w, "level": r["level"], "points": pts,
-                     "target_met": bool(r["target_met"]),
-                     "evidence": str(r.get("evidence", r.get("_source", "")))})
-    for code in by_code:
-        if code not in {k.code for k in kpis}:
-            logger.debug("result for KPI %s is not in the scorecard of %s; ignored", code, full)
-    table = pd.DataFrame(rows)
-    total = float(table["points"].fillna(0).sum())
-    max_points = float(table["weight"].sum())
-    return Scorecard(
-        agency=full, table=table, total_points=total, max_points=max_points,
-        percent=total * 100 / max_points,
-        missing_target=tuple(table.loc[~table["target_met"], "kpi"]),
-        missing_results=tuple(table.loc[table["points"].isna(), "kpi"]))
+    return Catalog(kpis, agencies, source, defaults)

@@ -11,8 +11,9 @@ standard errors that follow R's ``survey`` package (Lumley 2004, 2010):
   ``options(survey.ultimate.cluster = FALSE)``);
 * domains are estimated on the full design with scores set to zero outside the domain (never by
   subsetting the design), so empty PSUs and strata still count;
-* post-stratified and raked designs (see :mod:`kpianalysis.weighting`) use the residuals of the
-  scores from the calibration model, as R's ``postStratify``/``calibrate``;
+* post-stratified and raked designs (:func:`poststratify`, :func:`rake`; the weight arithmetic
+  is in :mod:`kpianalysis.weighting`) use the residuals of the scores from the calibration
+  model, as R's ``postStratify``/``calibrate``;
 * the design effect is against simple random sampling *without* replacement, as R's
   ``deff = TRUE``; the effective sample size is ``n / deff``.
 
@@ -39,7 +40,7 @@ import copy
 import dataclasses
 import logging
 import numbers
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -48,6 +49,15 @@ from scipy import stats
 
 from ._results import ConfidenceInterval, Result
 from ._validation import DataValidationError, check_choice, check_confidence, describe_values
+from .weighting import (
+    MarginKind,
+    _ipf,
+    _margin_series,
+    _match_categories,
+    _prepare_raking,
+    _resolve_kind,
+    _scaled_targets,
+)
 
 __all__ = [
     "LONELY_PSU_OPTIONS",
@@ -55,7 +65,9 @@ __all__ = [
     "DomainEstimates",
     "Estimate",
     "SurveyDesign",
+    "poststratify",
     "proportion_interval",
+    "rake",
 ]
 
 logger = logging.getLogger(__name__)
@@ -435,7 +447,7 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarr
 
 
 # --------------------------------------------------------------------------------------------
-# Calibration (filled in by kpianalysis.weighting)
+# Calibration (filled in by poststratify and rake, at the end of this module)
 # --------------------------------------------------------------------------------------------
 
 
@@ -874,9 +886,7 @@ class SurveyDesign:
         kind: Literal["auto", "count", "share"] = "auto",
         total: float | None = None,
     ) -> SurveyDesign:
-        """Post-stratified copy of the design; see :func:`kpianalysis.weighting.poststratify`."""
-        from .weighting import poststratify
-
+        """Post-stratified copy of the design; see :func:`kpianalysis.design.poststratify`."""
         return poststratify(self, by, population, kind=kind, total=total)
 
     def rake(
@@ -888,12 +898,10 @@ class SurveyDesign:
         tol: float = 1e-8,
         max_iter: int = 100,
     ) -> SurveyDesign:
-        """Raked copy of the design; see :func:`kpianalysis.weighting.rake`."""
-        from .weighting import rake
-
+        """Raked copy of the design; see :func:`kpianalysis.design.rake`."""
         return rake(self, population, kind=kind, total=total, tol=tol, max_iter=max_iter)
 
-    # ---- calibration hooks (used by kpianalysis.weighting) ---------------------------------------
+    # ---- calibration hooks (used by poststratify and rake below) -------------------------------
 
     def _factor(self, column: str, codes: np.ndarray, levels: int) -> _Factor:
         return _Factor(str(column), np.asarray(codes, dtype=np.int64), int(levels))
@@ -1344,3 +1352,131 @@ class SurveyDesign:
         if self._calibration:
             parts.append("calibrated (" + "+".join(s.kind for s in self._calibration) + ")")
         return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Design-level calibration
+# --------------------------------------------------------------------------------------------
+
+
+def _design_column(design: SurveyDesign, name: Hashable) -> pd.Series:
+    data = design.data
+    if name not in data.columns:
+        raise ValueError(f"margin column {name!r} not found in the design's data")
+    return data[name]
+
+
+def poststratify(
+    design: SurveyDesign,
+    by: str | Sequence[str],
+    population: Mapping[Hashable, float] | pd.Series,
+    *,
+    kind: MarginKind = "auto",
+    total: float | None = None,
+) -> SurveyDesign:
+    """Post-stratify a design to population cell counts (R's ``postStratify``).
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The design to adjust.
+    by : str or sequence of str
+        Post-stratification column(s); with several, ``population`` is keyed by tuples (or a
+        Series with a MultiIndex).
+    population : mapping or pandas.Series
+        Population count (or share) of each cell.
+    kind, total
+        As for :func:`poststratify_weights`.
+
+    Returns
+    -------
+    SurveyDesign
+        A new design with post-stratified weights; its standard errors use the residuals of the
+        scores from their post-stratum means (R's linearisation).
+
+    Examples
+    --------
+    R: ``postStratify(dclus1, ~stype, data.frame(stype = c("E", "H", "M"),
+    Freq = c(4421, 755, 1018)))``
+
+    >>> dclus1p = poststratify(dclus1, "stype", {"E": 4421, "H": 755, "M": 1018})  # doctest: +SKIP
+    """
+    names = (by,) if isinstance(by, str) else tuple(by)
+    if not names:
+        raise ValueError("by must name at least one column")
+    w0 = design._w
+    if len(names) == 1:
+        cells: Any = _design_column(design, names[0])
+    else:
+        cells = pd.MultiIndex.from_arrays([_design_column(design, n) for n in names])
+    label = "+".join(map(str, names))
+    margin = _margin_series(label, population)
+    kind = _resolve_kind({label: margin}, kind)
+    scaled, _ = _scaled_targets({label: margin}, kind, total, w0)
+    codes, targets = _match_categories(label, cells, scaled[label], w0)
+    sums = np.bincount(codes, weights=w0, minlength=len(targets))
+    new_w = w0 * (targets / sums)[codes]
+    factor = design._factor(label, codes, len(targets))
+    return design._calibrated(new_w, [factor], "poststratify", {"cells": len(targets)})
+
+
+def rake(
+    design: SurveyDesign,
+    population: Mapping[str, Mapping[Hashable, float] | pd.Series],
+    *,
+    kind: MarginKind = "auto",
+    total: float | None = None,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+) -> SurveyDesign:
+    """Rake a design to population margins (R's ``rake``).
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The design to adjust.
+    population : mapping of str (or tuple of str) to mapping or Series
+        For each margin column of the design's data, the population count (or share) of every
+        category, e.g. ``{"district": {...}, "sex": {"M": 2555426, "F": 2916162}}``. A tuple
+        of columns as key rakes to their joint distribution (categories keyed by tuples, or a
+        Series with a MultiIndex), as R's ``rake(design, list(~a + b, ~c), ...)``.
+    kind, total, tol, max_iter
+        As for :func:`rake_weights`. R's default ``control = list(epsilon = 1)`` (an absolute
+        change of one unit of weight) corresponds to ``tol = 1 / population total``,
+        ``max_iter = 10``.
+
+    Returns
+    -------
+    SurveyDesign
+        A new design with raked weights; its standard errors use the residuals of the scores
+        from their weighted regression on all margin indicators (the raking/GREG
+        linearisation, as R's ``calibrate(calfun = "raking")``).
+
+    Raises
+    ------
+    ValueError
+        A margin column is absent, a category is missing from the sample or from the margins,
+        or the margins disagree in total.
+    """
+    if not isinstance(population, Mapping) or not population:
+        raise ValueError("population must map each margin column to its margin")
+    w0 = design._w
+    factors: dict[Any, Any] = {}
+    for key in population:
+        if isinstance(key, tuple):
+            factors[key] = pd.MultiIndex.from_arrays([_design_column(design, k) for k in key])
+        else:
+            factors[key] = _design_column(design, key)
+    codes_list, targets_list, names = _prepare_raking(w0, factors, population, kind, total)
+    result = _ipf(w0, codes_list, targets_list, tol=tol, max_iter=max_iter)
+    fs = [
+        design._factor(name, codes, len(targets))
+        for name, codes, targets in zip(names, codes_list, targets_list, strict=True)
+    ]
+    info = {
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "max_margin_error": result.max_margin_error,
+    }
+    logger.debug("raking finished: %s", info)
+    return design._calibrated(result.weights, fs, "rake", info)

@@ -196,7 +196,9 @@ class LikertResult(Result):
     mean_score : float
         Mean of the respondents' scores.
     min_answered_share : float
-        The missing-answer policy applied.
+        The minimum share answered (``answered_mean`` policy).
+    policy : str
+        The missing-answer policy applied (``answered_mean`` or ``official``, §G.1).
     """
 
     respondents: pd.DataFrame
@@ -209,6 +211,7 @@ class LikertResult(Result):
     band_counts: pd.DataFrame
     mean_score: float
     min_answered_share: float
+    policy: str = "answered_mean"
 
     def ci(self, method: str = "wilson", confidence: float = 0.95) -> ProportionCI:
         """Confidence interval of B / C (as a proportion, not a percent)."""
@@ -224,7 +227,12 @@ class LikertResult(Result):
         return d
 
 
-def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> LikertResult:
+#: Missing-answer policies of :func:`score_likert` (KPI_SPEC §G.1).
+MISSING_ANSWER_POLICIES = ("answered_mean", "official")
+
+
+def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8,
+                 policy: str = "answered_mean") -> LikertResult:
     """Score respondents and compute A = B × 100 / C.
 
     Parameters
@@ -232,7 +240,14 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
     items : DataFrame
         Parsed item codes (see :func:`parse_likert`): integers 1–5 or missing.
     min_answered_share : float, default 0.8
-        A respondent is scored when they answered at least ``ceil(share × items)`` items.
+        With ``policy="answered_mean"``: a respondent is scored when they answered at least
+        ``ceil(share × items)`` items. Ignored by the official policy.
+    policy : {"answered_mean", "official"}, default "answered_mean"
+        ``"official"`` is the seeds' literal reading (004:422, KPI_SPEC §G.1): the score is
+        the sum of the item scores divided by the *number of questions*, an unanswered item
+        adding 0, and every form with at least one answer is in C. ``"answered_mean"``
+        divides by the number of items answered and scores a form only when enough items
+        were answered. Forms with no answer at all are excluded (and counted) under both.
 
     Returns
     -------
@@ -250,6 +265,9 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
     """
     share = float(check_in_range("min_answered_share", min_answered_share, 0.0, 1.0,
                                  low_inclusive=False))
+    if policy not in MISSING_ANSWER_POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(MISSING_ANSWER_POLICIES)}; "
+                         f"got {policy!r}")
     if items.shape[1] == 0:
         raise ValueError("items has no columns")
     values = np.column_stack(
@@ -261,14 +279,20 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
         raise ValueError("item codes must be integers 1–5; parse raw answers with parse_likert")
     k = answered.sum(axis=1).astype(np.int64)
     s = np.where(answered, values, 0).sum(axis=1).astype(np.int64)
-    min_items = max(1, math.ceil(share * items.shape[1] - 1e-9))
+    if policy == "official":
+        min_items = 1
+        # the divisor is the number of questions, whatever was answered
+        divisor = np.full_like(k, items.shape[1])
+    else:
+        min_items = max(1, math.ceil(share * items.shape[1] - 1e-9))
+        divisor = k
     scored = k >= min_items
     reason_code = np.where(k == 0, 1, np.where(scored, 0, 2)).astype(np.int8)
     reason = pd.Categorical.from_codes(reason_code, ["", "no_answers", "too_few_answers"])
-    band = np.where(scored, band_of_mean(s, k), 0).astype(np.int8)
-    high = scored & (s * 100 >= _HIGH_HUNDREDTHS * k)
+    band = np.where(scored, band_of_mean(s, divisor), 0).astype(np.int8)
+    high = scored & (s * 100 >= _HIGH_HUNDREDTHS * divisor)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(k > 0, s / np.maximum(k, 1), np.nan)
+        mean = np.where(k > 0, s / np.maximum(divisor, 1), np.nan)
     # band codes 0..5 index the labels directly ("" for not scored)
     band_labels = ["", *(b.label_th for b in sorted(BANDS, key=lambda b: b.code))]
     respondents = pd.DataFrame(
@@ -312,6 +336,7 @@ def score_likert(items: pd.DataFrame, *, min_answered_share: float = 0.8) -> Lik
         band_counts=band_counts,
         mean_score=float(np.mean(mean[scored])) if n_scored else math.nan,
         min_answered_share=share,
+        policy=policy,
     )
 
 

@@ -104,6 +104,7 @@ def analyse_satisfaction(
     confidence: float = 0.95,
     min_answered_share: float = 0.8,
     design_ci_method: str = "logit",
+    missing_answers: str = "answered_mean",
 ) -> SatisfactionAnalysis:
     """Score one round of a satisfaction survey.
 
@@ -119,6 +120,8 @@ def analyse_satisfaction(
         Missing-answer policy (see :func:`kpianalysis.score_likert`).
     design_ci_method : str, default "logit"
         Interval method when the file carries design weights (R's ``svyciprop`` default).
+    missing_answers : {"answered_mean", "official"}, default "answered_mean"
+        Missing-answer policy (KPI_SPEC §G.1, see :func:`kpianalysis.score_likert`).
 
     Returns
     -------
@@ -140,7 +143,8 @@ def analyse_satisfaction(
     if len(data.rounds) != 1:
         raise ValueError(f"{data.path}: expected one survey round per file, found {data.rounds}")
     instrument = data.instrument
-    likert = score_likert(data.items, min_answered_share=min_answered_share)
+    likert = score_likert(data.items, min_answered_share=min_answered_share,
+                          policy=missing_answers)
     if likert.n_scored == 0:
         raise ValueError(f"{data.path}: no respondent answered enough items to be scored")
     ci = likert.ci(method=ci_method, confidence=confidence)

@@ -1,15 +1,15 @@
 """Survey weighting: post-stratification, raking, trimming and Kish's weighting effect.
 
-Two levels of API:
+This module holds the array functions — :func:`poststratify_weights`, :func:`rake_weights`,
+:func:`trim_weights`, :func:`kish_deff`, :func:`kish_ess`, :func:`weight_summary` — which take
+weights and category arrays and return adjusted weights or statistics. It knows nothing of
+:class:`~kpianalysis.design.SurveyDesign`.
 
-* array functions — :func:`poststratify_weights`, :func:`rake_weights`, :func:`trim_weights`,
-  :func:`kish_deff`, :func:`kish_ess`, :func:`weight_summary` — take weights and category
-  arrays and return adjusted weights or statistics;
-* design functions — :func:`poststratify` and :func:`rake` (also available as
-  :meth:`SurveyDesign.poststratify` / :meth:`SurveyDesign.rake`) — return a new
-  :class:`~kpianalysis.design.SurveyDesign` whose weights reproduce the population margins and
-  whose standard errors account for the calibration, as R's ``survey::postStratify`` and
-  ``survey::rake``.
+The design functions :func:`kpianalysis.design.poststratify` and :func:`kpianalysis.design.rake`
+(also available as :meth:`SurveyDesign.poststratify` / :meth:`SurveyDesign.rake`) live in
+:mod:`kpianalysis.design`, which builds on this module: they return a new design whose weights
+reproduce the population margins and whose standard errors account for the calibration, as
+R's ``survey::postStratify`` and ``survey::rake``.
 
 Population margins are given per variable as a mapping (or :class:`pandas.Series`) from category
 to population count or share. Every category present in the sample must have a margin, every
@@ -33,7 +33,7 @@ import dataclasses
 import logging
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,17 +41,12 @@ import pandas as pd
 from ._results import Result
 from ._validation import DataValidationError, check_choice, describe_values
 
-if TYPE_CHECKING:
-    from .design import SurveyDesign
-
 __all__ = [
     "RakingResult",
     "WeightSummary",
     "kish_deff",
     "kish_ess",
-    "poststratify",
     "poststratify_weights",
-    "rake",
     "rake_weights",
     "trim_weights",
     "weight_summary",
@@ -579,131 +574,3 @@ def weight_summary(weights: Any) -> WeightSummary:
         kish_deff=deff,
         kish_ess=len(w) / deff,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Design-level calibration
-# --------------------------------------------------------------------------------------------
-
-
-def _design_column(design: SurveyDesign, name: Hashable) -> pd.Series:
-    data = design.data
-    if name not in data.columns:
-        raise ValueError(f"margin column {name!r} not found in the design's data")
-    return data[name]
-
-
-def poststratify(
-    design: SurveyDesign,
-    by: str | Sequence[str],
-    population: Mapping[Hashable, float] | pd.Series,
-    *,
-    kind: MarginKind = "auto",
-    total: float | None = None,
-) -> SurveyDesign:
-    """Post-stratify a design to population cell counts (R's ``postStratify``).
-
-    Parameters
-    ----------
-    design : SurveyDesign
-        The design to adjust.
-    by : str or sequence of str
-        Post-stratification column(s); with several, ``population`` is keyed by tuples (or a
-        Series with a MultiIndex).
-    population : mapping or pandas.Series
-        Population count (or share) of each cell.
-    kind, total
-        As for :func:`poststratify_weights`.
-
-    Returns
-    -------
-    SurveyDesign
-        A new design with post-stratified weights; its standard errors use the residuals of the
-        scores from their post-stratum means (R's linearisation).
-
-    Examples
-    --------
-    R: ``postStratify(dclus1, ~stype, data.frame(stype = c("E", "H", "M"),
-    Freq = c(4421, 755, 1018)))``
-
-    >>> dclus1p = poststratify(dclus1, "stype", {"E": 4421, "H": 755, "M": 1018})  # doctest: +SKIP
-    """
-    names = (by,) if isinstance(by, str) else tuple(by)
-    if not names:
-        raise ValueError("by must name at least one column")
-    w0 = design._w
-    if len(names) == 1:
-        cells: Any = _design_column(design, names[0])
-    else:
-        cells = pd.MultiIndex.from_arrays([_design_column(design, n) for n in names])
-    label = "+".join(map(str, names))
-    margin = _margin_series(label, population)
-    kind = _resolve_kind({label: margin}, kind)
-    scaled, _ = _scaled_targets({label: margin}, kind, total, w0)
-    codes, targets = _match_categories(label, cells, scaled[label], w0)
-    sums = np.bincount(codes, weights=w0, minlength=len(targets))
-    new_w = w0 * (targets / sums)[codes]
-    factor = design._factor(label, codes, len(targets))
-    return design._calibrated(new_w, [factor], "poststratify", {"cells": len(targets)})
-
-
-def rake(
-    design: SurveyDesign,
-    population: Mapping[str, Mapping[Hashable, float] | pd.Series],
-    *,
-    kind: MarginKind = "auto",
-    total: float | None = None,
-    tol: float = 1e-8,
-    max_iter: int = 100,
-) -> SurveyDesign:
-    """Rake a design to population margins (R's ``rake``).
-
-    Parameters
-    ----------
-    design : SurveyDesign
-        The design to adjust.
-    population : mapping of str (or tuple of str) to mapping or Series
-        For each margin column of the design's data, the population count (or share) of every
-        category, e.g. ``{"district": {...}, "sex": {"M": 2555426, "F": 2916162}}``. A tuple
-        of columns as key rakes to their joint distribution (categories keyed by tuples, or a
-        Series with a MultiIndex), as R's ``rake(design, list(~a + b, ~c), ...)``.
-    kind, total, tol, max_iter
-        As for :func:`rake_weights`. R's default ``control = list(epsilon = 1)`` (an absolute
-        change of one unit of weight) corresponds to ``tol = 1 / population total``,
-        ``max_iter = 10``.
-
-    Returns
-    -------
-    SurveyDesign
-        A new design with raked weights; its standard errors use the residuals of the scores
-        from their weighted regression on all margin indicators (the raking/GREG
-        linearisation, as R's ``calibrate(calfun = "raking")``).
-
-    Raises
-    ------
-    ValueError
-        A margin column is absent, a category is missing from the sample or from the margins,
-        or the margins disagree in total.
-    """
-    if not isinstance(population, Mapping) or not population:
-        raise ValueError("population must map each margin column to its margin")
-    w0 = design._w
-    factors: dict[Any, Any] = {}
-    for key in population:
-        if isinstance(key, tuple):
-            factors[key] = pd.MultiIndex.from_arrays([_design_column(design, k) for k in key])
-        else:
-            factors[key] = _design_column(design, key)
-    codes_list, targets_list, names = _prepare_raking(w0, factors, population, kind, total)
-    result = _ipf(w0, codes_list, targets_list, tol=tol, max_iter=max_iter)
-    fs = [
-        design._factor(name, codes, len(targets))
-        for name, codes, targets in zip(names, codes_list, targets_list, strict=True)
-    ]
-    info = {
-        "converged": result.converged,
-        "iterations": result.iterations,
-        "max_margin_error": result.max_margin_error,
-    }
-    logger.debug("raking finished: %s", info)
-    return design._calibrated(result.weights, fs, "rake", info)

@@ -13,7 +13,8 @@ What reproduces a seed and what is illustrative:
 * ``sat-bmaq_evidence.csv`` — the extra level-5 condition of BMA Q (seed 004 table ค item 4:
   a report of results, problems and suggestions to BMA executives); synthetic status and date.
 * Everything else (livable-city issue counts, GIS milestones, IT tickets, training scores,
-  committees, decentralisation missions, project steps) is synthetic and deliberately not
+  committees, decentralisation missions, project steps, infrastructure steps, the 77 units of
+  KPI 7.5.4.1) is synthetic and deliberately not
   flattering: several KPIs miss their target.
 
 Regenerate with ``python -m kpianalysis.sample_data.rubric_inputs --out data/raw`` (same seed →
@@ -207,6 +208,28 @@ def _steps() -> pd.DataFrame:
                          "status": ["done"] * 8 + ["pending"] * 2})
 
 
+def _infrastructure_steps() -> pd.DataFrame:
+    """Synthetic steps of the table ข digital-infrastructure projects (5 of 7 done)."""
+    steps = ["สำรวจความต้องการโครงสร้างพื้นฐานของหน่วยงาน", "จัดทำรายละเอียดโครงการและขออนุมัติ",
+             "จัดซื้อจัดจ้าง", "ติดตั้งอุปกรณ์เครือข่าย", "ทดสอบระบบ",
+             "ส่งมอบและอบรมผู้ดูแลระบบของหน่วยงาน", "ประเมินผลการใช้งาน"]
+    planned = ["30/11/2566", "31/01/2567", "31/03/2567", "30/06/2567", "31/07/2567",
+               "31/08/2567", "30/09/2567"]
+    done = ["28/11/2566", "1/31/2024", "๒๙/๐๓/๒๕๖๗", "15/07/2567", "20/08/2567", "", ""]
+    return pd.DataFrame({"step": steps, "planned_date": planned, "done_date": done,
+                         "status": ["done"] * 5 + ["pending"] * 2})
+
+
+def _units(rng: np.random.Generator) -> pd.DataFrame:
+    """Synthetic KPI 7.5.4.1 units: 50 district offices and 27 departments; 71 of 77 ready."""
+    names = [f"สำนักงานเขต{name}" for name in DISTRICTS.values()]
+    names += [f"หน่วยงานระดับสำนัก ลำดับที่ {i + 1}" for i in range(27)]
+    ready = np.ones(len(names), dtype=bool)
+    ready[rng.choice(len(names), size=6, replace=False)] = False
+    return pd.DataFrame({"unit_no": [f"U{i + 1:02d}" for i in range(len(names))],
+                         "unit": names, "able_to_serve": np.where(ready, "yes", "no")})
+
+
 def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Return every rubric sample table keyed by its file name (no files written)."""
     rng = np.random.default_rng(seed)
@@ -223,6 +246,8 @@ def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "5.2.1.2_committees.csv": _committees(rng),
         "5.3.1_missions.csv": _missions(),
         "steps-project-plan_steps.csv": _steps(),
+        "steps-digital-infrastructure_steps.csv": _infrastructure_steps(),
+        "7.5.4.1_units.csv": _units(rng),
     }
 
 

@@ -1,388 +1,50 @@
-"""The awareness-survey KR analysis (seed 000): from the validated files to the report numbers.
-
-The KR is the percent of Bangkok's citizens who received BMA news on the "9 ดี 9 ด้าน"
-policy through the PR office's channels, target 80 %. The survey mixes three collection modes
-(field interviews, an online survey, focus groups) over three rounds. This module glues the
-tested pieces (:mod:`kpianalysis.design`, :mod:`kpianalysis.weighting`,
-:mod:`kpianalysis.sample_size`) together so that the report notebook only calls and presents.
-
-Estimator (the choice and why)
-------------------------------
-* **Headline** — the *field* sample only, because it is the only probability sample: a
-  stratified sample by district within each round, with design weights (district population ÷
-  interviews). Each round's weights are **raked** to the population margins of the margins
-  file *within the round* (joint margins ``round × sex``, ``round × age_group``,
-  ``round × district_code``), so every round represents the same population and the pooled
-  estimate is the average of the three rounds' estimates. Only the sex margin is official
-  (NSO/DOPA 2023); the age and district margins of the sample file are ILLUSTRATIVE and the
-  report says so. Standard errors are by Taylor linearisation with strata = round × district
-  and the calibration residuals of the raking (as R's ``survey::rake``), sampling with
-  replacement (the sampling fractions are below 0.1 %, so a finite-population correction
-  changes nothing visible); the interval is the logit interval on the design degrees of
-  freedom (R's ``svyciprop(method = "logit")``).
-* **Online and focus-group respondents** are not probability samples (self-selected / invited).
-  They are shown separately, raked to the margins they cover so that their age and sex mix is
-  comparable; their standard errors (focus groups as clusters of 8) describe sampling
-  variation only *under the assumption* that the respondents behave like a random sample of
-  their population cell — they say nothing about selection bias. When a mode's estimate differs
-  from the field estimate by more than sampling error allows (two-sided z test at ``alpha``),
-  :attr:`AwarenessAnalysis.modes_disagree` is set and the report warns.
-* **Test against the target** — one-sided ``H0: p ≥ 0.80`` against ``H1: p < 0.80`` with
-  ``t = (p̂ − 0.80) / SE`` on the design degrees of freedom (:func:`target_test`).
-* **Probability that the target is met** — ``P(p ≥ 0.80 | data)`` from the approximation
-  ``p ~ p̂ + SE · t_df`` (a flat-prior, plug-in posterior on the proportion scale). It is an
-  *approximate* Bayesian statement, and under this approximation it equals the one-sided
-  p-value of the test above (Casella & Berger 1987).
-* ``target_met`` (the KR verdict) compares the point estimate with 80 %, as the KR formula does;
-  the report also gives the verdict at both interval bounds.
-
-References
-----------
-Casella, G. and Berger, R. L. (1987). Reconciling Bayesian and frequentist evidence in the
-one-sided testing problem. *Journal of the American Statistical Association* 82, 106-111.
-
-Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley. (Ch. 2, 7.)
-
-Baker, R. et al. (2013). Report of the AAPOR task force on non-probability sampling. *Journal
-of Survey Statistics and Methodology* 1(2), 90-143.
+"""Estimation for the awareness KR: the target test, the field and mode designs (raked within
+rounds), the breakdowns and the sample-size review (the estimator is explained in the
+:mod:`kpianalysis.awareness` package docstring).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import Result
-from ._validation import DataValidationError, check_confidence, check_probability, describe_values
-from ._version import __version__
-from .bangkok import DISTRICTS
-from .design import Estimate, SurveyDesign
-from .files import sha256_of
-from .rubric import score_percent_target
-from .sample_size import (
+from .._results import Result
+from .._validation import DataValidationError, check_confidence, check_probability
+from ..bangkok import DISTRICTS
+from ..design import Estimate, SurveyDesign
+from ..rubric import score_percent_target
+from ..sample_size import (
     cochran,
     krejcie_morgan,
     margin_of_error,
     n_one_sided_proportion_test,
     yamane,
 )
-from .weighting import kish_deff
-
-# The awareness survey's schema (also used by the sample-data generator).
-#: Collection modes named in the seed: code → Thai label.
-MODES: dict[str, str] = {
-    "field": "ลงพื้นที่",
-    "online": "สำรวจผ่านช่องทางออนไลน์",
-    "focus_group": "Focus Group",
-}
-
-#: PR channels named in the seed: column → Thai label (offline: TV, radio, print; online:
-#: Facebook, TikTok, Instagram, website, YouTube).
-CHANNELS: dict[str, str] = {
-    "ch_tv": "โทรทัศน์",
-    "ch_radio": "วิทยุ",
-    "ch_print": "สื่อสิ่งพิมพ์",
-    "ch_facebook": "Facebook",
-    "ch_tiktok": "TikTok",
-    "ch_instagram": "Instagram",
-    "ch_website": "Website",
-    "ch_youtube": "YouTube",
-}
-
-#: The nine dimensions of the BMA policy "9 ดี 9 ด้าน" (the seed names the policy and the
-#: dimension บริหารจัดการดี; the nine names are those of the Governor's policy).
-DIMENSIONS: dict[str, str] = {
-    "dim_travel": "เดินทางดี",
-    "dim_safety": "ปลอดภัยดี",
-    "dim_transparency": "โปร่งใสดี",
-    "dim_environment": "สิ่งแวดล้อมดี",
-    "dim_health": "สุขภาพดี",
-    "dim_learning": "เรียนดี",
-    "dim_economy": "เศรษฐกิจดี",
-    "dim_society": "สังคมดี",
-    "dim_management": "บริหารจัดการดี",
-}
-
-#: Age groups of respondents (adults 18+).
-AGE_GROUPS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-59", "60+")
-SEXES: dict[str, str] = {"male": "ชาย", "female": "หญิง"}
+from ..weighting import kish_deff
+from ._read import AwarenessData
+from ._schema import (
+    AWARENESS_TARGET,
+    CHANNELS,
+    DEFAULT_RAKE_VARIABLES,
+    DIMENSIONS,
+    MODES,
+    OFFLINE_CHANNELS,
+    ONLINE_CHANNELS,
+)
 
 __all__ = [
-    "AWARENESS_TARGET",
     "AwarenessAnalysis",
-    "AwarenessData",
     "SampleSizeReview",
     "TargetTest",
     "analyse_awareness",
-    "awareness_summary",
-    "processed_table",
-    "read_awareness_survey",
-    "read_population_margins",
     "target_test",
 ]
-
-logger = logging.getLogger(__name__)
-
-#: The KR target: 80 % of citizens aware (ร้อยละ ๘๐).
-AWARENESS_TARGET = 80.0
-KPI_CODE = "awareness-pr"
-NAME_TH = "ร้อยละการรับรู้ข่าวสารการดำเนินงานของกรุงเทพมหานครของประชาชนผ่านช่องทางสื่อประชาสัมพันธ์ต่าง ๆ"
-OFFLINE_CHANNELS = ("ch_tv", "ch_radio", "ch_print")
-ONLINE_CHANNELS = ("ch_facebook", "ch_tiktok", "ch_instagram", "ch_website", "ch_youtube")
-DEFAULT_RAKE_VARIABLES = ("sex", "age_group", "district_code")
-_FLAG_COLUMNS = ("aware", *CHANNELS, *DIMENSIONS)
-_REQUIRED = ("respondent_id", "round", "mode", "interview_date", "district_code", "district_th",
-             "sex", "age_group", "focus_group_id", "design_weight", *_FLAG_COLUMNS)
-_MARGIN_COLUMNS = ("variable", "category", "population", "status")
-
-
-# --------------------------------------------------------------------------------------------
-# Reading and validation
-# --------------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class AwarenessData(Result):
-    """A validated awareness-survey file and its population margins.
-
-    Attributes
-    ----------
-    frame : DataFrame
-        One row per respondent: ``round``, ``district_code``, flags (``aware``, ``ch_*``,
-        ``dim_*``) as int 0/1, ``design_weight`` as float (NaN outside the field sample),
-        ``interview_date`` as datetime.
-    margins : DataFrame
-        The population margins (``variable``, ``category``, ``label_th``, ``population``,
-        ``status``, ``source``); ``category`` is text.
-    path, margins_path : str
-        The files read.
-    sha256, margins_sha256 : str
-        SHA-256 of their bytes.
-    """
-
-    frame: pd.DataFrame
-    margins: pd.DataFrame
-    path: str
-    sha256: str
-    margins_path: str
-    margins_sha256: str
-
-    @property
-    def n(self) -> int:
-        """Respondents in the file."""
-        return len(self.frame)
-
-    @property
-    def rounds(self) -> tuple[int, ...]:
-        """Survey rounds present."""
-        return tuple(sorted(int(r) for r in self.frame["round"].unique()))
-
-    @property
-    def n_by_mode(self) -> dict[str, int]:
-        """Respondents per collection mode (in the order of :data:`MODES`)."""
-        counts = self.frame["mode"].value_counts()
-        return {m: int(counts.get(m, 0)) for m in MODES}
-
-    @property
-    def population(self) -> float:
-        """The population total of the margins (every variable has the same total)."""
-        first = self.margins["variable"].iloc[0]
-        return float(self.margins.loc[self.margins["variable"] == first, "population"].sum())
-
-
-def _rows(mask: Any) -> list[int]:
-    """1-based data-row numbers of the True entries."""
-    return (np.flatnonzero(np.asarray(mask)) + 1).tolist()
-
-
-def _fail(message: str, source: str, column: str | None, mask: Any) -> None:
-    rows = _rows(mask)
-    raise DataValidationError(message, source=source, column=column, rows=rows)
-
-
-def _check_set(raw: pd.DataFrame, column: str, valid: Sequence[str], source: str) -> None:
-    bad = ~raw[column].isin(list(valid))
-    if bad.any():
-        _fail(f"values must be one of {', '.join(map(str, valid))}; found "
-              f"{describe_values(raw.loc[bad, column])}", source, column, bad)
-
-
-def read_awareness_survey(
-    path: str | Path, margins_path: str | Path | None = None
-) -> AwarenessData:
-    """Read and validate ``awareness_survey.csv`` and its ``population_margins.csv``.
-
-    Parameters
-    ----------
-    path : str or Path
-        The survey file (columns as documented in ``data/raw/README.md``).
-    margins_path : str or Path, optional
-        The margins file; default ``population_margins.csv`` next to ``path``.
-
-    Returns
-    -------
-    AwarenessData
-
-    Raises
-    ------
-    DataValidationError
-        A column is missing, or a value is invalid; the message names the file, the column and
-        the first offending rows (1 = first data row).
-    """
-    source = str(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in _REQUIRED if c not in raw.columns]
-    if missing:
-        raise DataValidationError(
-            f"missing column(s) {', '.join(missing)}; the file has "
-            f"{', '.join(raw.columns[:12])}{', ...' if len(raw.columns) > 12 else ''}",
-            source=source)
-    if raw.empty:
-        raise DataValidationError("the file has no data rows", source=source)
-    raw = raw.apply(lambda s: s.str.strip())
-
-    ids = raw["respondent_id"]
-    blank_id = ids == ""
-    if blank_id.any():
-        _fail("respondent_id must not be blank", source, "respondent_id", blank_id)
-    dup = ids.duplicated(keep=False)
-    if dup.any():
-        _fail(f"respondent_id values repeat: {describe_values(ids[dup])}", source,
-              "respondent_id", dup)
-
-    rnd = pd.to_numeric(raw["round"], errors="coerce")
-    bad = rnd.isna() | (rnd < 1) | (rnd % 1 != 0)
-    if bad.any():
-        _fail("round must be a positive whole number; found "
-              f"{describe_values(raw.loc[bad, 'round'])}", source, "round", bad)
-
-    _check_set(raw, "mode", list(MODES), source)
-    _check_set(raw, "sex", tuple(SEXES), source)
-    _check_set(raw, "age_group", AGE_GROUPS, source)
-
-    code = pd.to_numeric(raw["district_code"], errors="coerce")
-    bad = ~code.isin(list(DISTRICTS))
-    if bad.any():
-        _fail("district_code must be a DOPA Bangkok district code 1001-1050; found "
-              f"{describe_values(raw.loc[bad, 'district_code'])}", source, "district_code", bad)
-    expected_name = code.map(DISTRICTS)
-    bad = raw["district_th"] != expected_name
-    if bad.any():
-        _fail("district_th does not match district_code (names as kpianalysis.bangkok.DISTRICTS,"
-              f" without เขต); found {describe_values(raw.loc[bad, 'district_th'])}", source,
-              "district_th", bad)
-
-    dates = pd.to_datetime(raw["interview_date"], format="%Y-%m-%d", errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        _fail("interview_date must be an ISO date YYYY-MM-DD; found "
-              f"{describe_values(raw.loc[bad, 'interview_date'])}", source, "interview_date", bad)
-
-    field = raw["mode"] == "field"
-    weight = pd.to_numeric(raw["design_weight"], errors="coerce")
-    bad = field & ~(np.isfinite(weight) & (weight > 0))
-    if bad.any():
-        _fail("field respondents need a positive design weight; found "
-              f"{describe_values(raw.loc[bad, 'design_weight'])}", source, "design_weight", bad)
-    bad = ~field & (raw["design_weight"] != "")
-    if bad.any():
-        _fail("online and focus-group respondents are not a probability sample and must have a "
-              "blank design weight", source, "design_weight", bad)
-    fg = raw["mode"] == "focus_group"
-    bad = fg & (raw["focus_group_id"] == "")
-    if bad.any():
-        _fail("focus-group respondents need a focus_group_id", source, "focus_group_id", bad)
-
-    flags = {}
-    for col in _FLAG_COLUMNS:
-        bad = ~raw[col].isin(["0", "1"])
-        if bad.any():
-            _fail(f"must be 0 or 1; found {describe_values(raw.loc[bad, col])}", source, col, bad)
-        flags[col] = (raw[col] == "1").astype(np.int64)
-    any_channel = np.max([flags[c] for c in CHANNELS], axis=0)
-    any_dimension = np.max([flags[c] for c in DIMENSIONS], axis=0)
-    bad = (flags["aware"] != any_channel) | (flags["aware"] != any_dimension)
-    if bad.any():
-        _fail("aware must be 1 exactly when the respondent received news through at least one "
-              "channel (ch_*) on at least one dimension (dim_*) (KR definition)", source,
-              "aware", bad)
-
-    frame = pd.DataFrame({
-        "respondent_id": ids.to_numpy(),
-        "round": rnd.astype(np.int64).to_numpy(),
-        "mode": raw["mode"].to_numpy(),
-        "interview_date": dates.to_numpy(),
-        "district_code": code.astype(np.int64).to_numpy(),
-        "district_th": raw["district_th"].to_numpy(),
-        "sex": raw["sex"].to_numpy(),
-        "age_group": raw["age_group"].to_numpy(),
-        "focus_group_id": raw["focus_group_id"].replace("", np.nan).to_numpy(),
-        "design_weight": weight.where(field).to_numpy(dtype=float),
-        **{c: flags[c].to_numpy() for c in _FLAG_COLUMNS},
-    })
-    margins_path = Path(path).with_name("population_margins.csv") if margins_path is None \
-        else Path(margins_path)
-    margins = read_population_margins(margins_path)
-    return AwarenessData(frame=frame, margins=margins, path=source, sha256=sha256_of(path),
-                         margins_path=str(margins_path), margins_sha256=sha256_of(margins_path))
-
-
-def read_population_margins(path: str | Path) -> pd.DataFrame:
-    """Read and validate a population-margins file (long format, one row per category).
-
-    Columns ``variable``, ``category``, ``population`` (persons, > 0) and ``status``
-    (``official`` or ``ILLUSTRATIVE``) are required; ``label_th`` and ``source`` are kept when
-    present. Every variable must have the same population total (raking needs it).
-
-    Raises
-    ------
-    DataValidationError
-        A column is missing, a population is not a positive number, a category repeats, or the
-        totals of the variables differ.
-    """
-    source = str(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in _MARGIN_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataValidationError(f"missing column(s) {', '.join(missing)}", source=source)
-    if raw.empty:
-        raise DataValidationError("the file has no data rows", source=source)
-    raw = raw.apply(lambda s: s.str.strip())
-    pop = pd.to_numeric(raw["population"], errors="coerce")
-    bad = ~(np.isfinite(pop) & (pop > 0))
-    if bad.any():
-        _fail(f"population must be a positive number; found "
-              f"{describe_values(raw.loc[bad, 'population'])}", source, "population", bad)
-    dup = raw.duplicated(["variable", "category"], keep=False)
-    if dup.any():
-        _fail("a (variable, category) pair repeats", source, "category", dup)
-    bad = ~raw["status"].str.lower().isin(["official", "illustrative"])
-    if bad.any():
-        _fail("status must be 'official' or 'ILLUSTRATIVE'", source, "status", bad)
-    out = pd.DataFrame({
-        "variable": raw["variable"],
-        "category": raw["category"],
-        "label_th": raw["label_th"] if "label_th" in raw.columns else raw["category"],
-        "population": pop.astype(float),
-        "status": raw["status"],
-        "source": raw["source"] if "source" in raw.columns else "",
-    })
-    totals = out.groupby("variable", sort=False)["population"].sum()
-    if (totals - totals.iloc[0]).abs().max() > 1e-6 * totals.iloc[0]:
-        raise DataValidationError(
-            "the variables' population totals differ ("
-            + ", ".join(f"{k}: {v:,.0f}" for k, v in totals.items())
-            + "); every margin must describe the same population", source=source,
-            column="population")
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +413,7 @@ def analyse_awareness(
     min_group: int = 10,
     district_margin: float = 0.05,
 ) -> AwarenessAnalysis:
-    """Analyse the awareness survey (see the module docstring for the estimator).
+    """Analyse the awareness survey (the estimator is explained in :mod:`kpianalysis.awareness`).
 
     Parameters
     ----------
@@ -979,129 +641,3 @@ def _sample_size_review(data: AwarenessData, design: SurveyDesign, overall: Esti
         population=N, deff=deff, kish_deff=kish_deff(design.weights), achieved=achieved,
         formulas=formulas, test_power=test_power, district_moe_target=district_margin,
         district_needs=district_needs, district_total_needed=int(needed.sum()))
-
-
-# --------------------------------------------------------------------------------------------
-# Summary
-# --------------------------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if value is pd.NA:
-        return None
-    return value
-
-
-def _records(table: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    cols = [c for c in columns if c in table.columns]
-    return [_clean(dict(zip(cols, r, strict=True)))
-            for r in table[cols].itertuples(index=False, name=None)]
-
-
-def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str = KPI_CODE
-                      ) -> dict[str, Any]:
-    """The machine-readable summary written as ``<output>/<kpi>.json``.
-
-    Percentages (``estimate``, ``ci_low``, ``ci_high``, ``moe_*``) are on the 0–100 scale;
-    ``p_target_met`` and ``test.p_value`` are probabilities. ``level``, ``points`` and
-    ``weight`` are ``None``: the KR is a plain percent-vs-target indicator with no rubric points
-    (catalog entry ``awareness-pr``), and the keys are present so that
-    :func:`kpianalysis.score_agency` can read a folder of summaries.
-    """
-    o = analysis.overall
-    ss = analysis.sample_size
-    rounds = analysis.rounds
-    modes = analysis.modes
-    dist = analysis.districts
-    out = {
-        "kpi": kpi,
-        "name_th": NAME_TH,
-        "estimate": o.estimate * 100,
-        "ci_low": o.ci.low * 100,
-        "ci_high": o.ci.high * 100,
-        "ci_method": o.ci.method,
-        "confidence": analysis.confidence,
-        "se": o.se * 100,
-        "df": o.df,
-        "deff": o.deff,
-        "n_eff": o.n_eff,
-        "estimator": ("field probability sample (stratified by round × district), design weights "
-                      "raked within each round to " + " + ".join(analysis.raked_to)
-                      + "; Taylor linearisation"),
-        "raked_to": list(analysis.raked_to),
-        "margins_status": {v: sorted(set(data.margins.loc[data.margins["variable"] == v,
-                                                          "status"]))[0]
-                           for v in analysis.raked_to},
-        "target": analysis.target,
-        "target_met": bool(analysis.verdict["target_met"]),
-        "met_at_ci_low": analysis.verdict["met_at_ci_low"],
-        "met_at_ci_high": analysis.verdict["met_at_ci_high"],
-        "p_target_met": analysis.test.p_target_met,
-        "p_target_met_method": "P(p >= target) with p ~ estimate + SE * t(df): flat-prior "
-                               "normal/t approximation (equals the one-sided p-value)",
-        "test": {"null": f"p >= {analysis.target:g}%", "alternative": f"p < {analysis.target:g}%",
-                 "statistic": analysis.test.statistic, "df": analysis.test.df,
-                 "p_value": analysis.test.p_value, "alpha": analysis.alpha,
-                 "reject": bool(analysis.test.reject)},
-        "n_respondents": data.n,
-        "n_field": o.n,
-        "n_by_mode": data.n_by_mode,
-        "n_aware_all_modes": int(data.frame["aware"].sum()),
-        "percent_all_modes_unweighted": float(data.frame["aware"].mean()) * 100,
-        "moe_overall": analysis.moe,
-        "moe_by_round": {str(r): m for r, m in zip(rounds["round"], rounds["moe"], strict=True)},
-        "moe_by_mode": {str(r): m for r, m in zip(modes["mode"], modes["moe"], strict=True)},
-        "moe_district_min": float(dist["moe"].min()),
-        "moe_district_median": float(dist["moe"].median()),
-        "moe_district_max": float(dist["moe"].max()),
-        "rounds": _records(rounds, ["round", "n", "estimate", "ci_low", "ci_high", "moe",
-                                    "p_target_met"]),
-        "round_change": analysis.round_change,
-        "modes": _records(modes, ["mode", "probability_sample", "n", "unweighted", "estimate",
-                                  "ci_low", "ci_high", "moe", "raked_to", "difference",
-                                  "p_value", "disagrees"]),
-        "modes_disagree": analysis.modes_disagree,
-        "districts_below_target": int((dist["estimate"] < analysis.target).sum()),
-        "districts_ci_above_target": int((dist["ci_low"] >= analysis.target).sum()),
-        "channels": _records(analysis.channels, ["column", "estimate", "ci_low", "ci_high",
-                                                 "among_aware"]),
-        "sample_size": {
-            "population": ss.population,
-            "margin_5pt": _records(ss.formulas.iloc[:1], ["cochran", "yamane",
-                                                           "krejcie_morgan", "cochran_deff"])[0],
-            "deff": ss.deff,
-            "kish_deff": ss.kish_deff,
-            "district_margin": ss.district_moe_target * 100,
-            "n_per_district_needed_max": int(ss.district_needs["n_needed"].max()),
-            "n_districts_total_needed": ss.district_total_needed,
-        },
-        "level": None,
-        "points": None,
-        "weight": None,
-        "input_path": data.path,
-        "input_sha256": data.sha256,
-        "margins_path": data.margins_path,
-        "margins_sha256": data.margins_sha256,
-        "package_version": __version__,
-    }
-    return _clean(out)
-
-
-def processed_table(data: AwarenessData, analysis: AwarenessAnalysis) -> pd.DataFrame:
-    """De-identified analysis table: every respondent with the raked weight (field only)."""
-    keep = ["respondent_id", "round", "mode", "district_code", "sex", "age_group",
-            "design_weight", *_FLAG_COLUMNS]
-    out = data.frame[keep].merge(analysis.weights[["respondent_id", "raked_weight"]],
-                                 on="respondent_id", how="left")
-    return out

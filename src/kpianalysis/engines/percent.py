@@ -1,0 +1,53 @@
+"""Engine of percentage KPIs against a target: step completion and training results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..result import LadderRow
+from ..rubric import score_step_completion, score_training
+from ._context import Context, Outcome, item
+
+__all__ = ["evaluate"]
+
+
+def evaluate(ctx: Context) -> Any:
+    """Steps done × 100 / planned steps, or trainees at ดี or better × 100 / trainees."""
+    kpi = ctx.kpi
+    p = kpi.rubric_params
+    if kpi.rubric_kind == "step_completion":
+        src = ctx.input("steps")
+        s = score_step_completion(src.path, target=float(p["target_percent"]))
+        what = "ขั้นตอน"
+        import pandas as pd
+
+        steps = pd.read_csv(src.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        done = set(s.met)
+        items = [item(r["step"], _date(r.get("done_date") or r.get("planned_date")),
+                      "ดำเนินการแล้ว" if r["step"] in done else "ยังไม่ดำเนินการ", src.relpath)
+                 for _, r in steps.iterrows()]  # a handful of plan steps, not respondents
+        details: dict[str, Any] = {"done": s.numerator, "planned": s.denominator}
+    else:
+        src = ctx.input("scores")
+        s = score_training(src.path, target=float(kpi.target), pass_label=str(p["pass_label"]),
+                           bands=kpi.bands())
+        what = "คน"
+        items = []
+        details = {"passed": s.numerator, "trainees": s.denominator,
+                   "bands": s.detail if s.detail is not None else []}
+    text = (f"ร้อยละ {s.percent:.2f} ({s.numerator:,} จาก {s.denominator:,} {what})")
+    outcome = Outcome(value=s.percent, value_text=text, level=None, points=None,
+                      target_met=bool(s.target_met))
+    ladder = [LadderRow(level=1, text=f"ร้อยละ {s.target:g} ขึ้นไป (ค่าเป้าหมาย)",
+                        success_percent=None, reached=bool(s.target_met)),
+              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {s.target:g}", success_percent=None,
+                        reached=True)]
+    return ctx.result(outcome, ladder=ladder, items=items, missing=s.missing[:20],
+                      evidence=ctx.evidence({src.relpath: (s.denominator, s.denominator)}),
+                      details=details)
+
+
+def _date(text: Any) -> Any:
+    from ..thaidate import parse_thai_date
+
+    return parse_thai_date(text) if text else None
