@@ -48,7 +48,8 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], css: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{_e(c)}</td>" for c in r)
+                   + "</tr>" for r in rows)
     cls = f" class='{css}'" if css else ""
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -116,7 +117,7 @@ def ladder_table(result: KPIResult) -> str:
         mark = "◀ ผลที่ได้" if r.level == current and result.level is not None else ""
         if result.level is None and r.reached and r.level == current:
             mark = "◀ ผลที่ได้"
-        defined = "" if r.defined else " (เอกสารไม่ได้กำหนด)"
+        defined = "" if r.defined or "ไม่ได้กำหนด" in r.text else " (เอกสารไม่ได้กำหนด)"
         sp = "" if r.success_percent is None else f"{r.success_percent:g}"
         rows.append((r.level, r.text + defined, sp, mark))
     return _table(rows, ["ระดับ", "เกณฑ์", "ร้อยละความสำเร็จ", ""], "kpi-ladder")
