@@ -31,7 +31,7 @@ from kpianalysis.weighting import (
     weight_summary,
 )
 
-API = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "api"
+API = Path(__file__).resolve().parent / "data" / "api"  # copy of shared/reference-data/api
 needs_api = pytest.mark.skipif(
     not API.is_dir(), reason=f"API reference data not found at {API} (clone shared/ next to repo)"
 )
