@@ -12,7 +12,7 @@ from kpianalysis.catalog import RUBRIC_KINDS, CatalogError, load_catalog
 from kpianalysis.rubric import score_satisfaction
 from kpianalysis.rules import RULES
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copy of shared/seeds
 PACKAGED = Path(__file__).resolve().parents[1] / "src" / "kpianalysis" / "catalog.yaml"
 
 # Seed 004 ตาราง ค. (negotiated KPIs of สำนักยุทธศาสตร์และประเมินผล, FY2567): item → weight

@@ -15,7 +15,7 @@ from kpianalysis.instruments import (
     load_scales,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copy of shared/seeds
 SEED_004 = SEEDS / "004_d48f5d17983ea448.txt"
 PACKAGED = Path(__file__).resolve().parents[1] / "src" / "kpianalysis" / "instruments.yaml"
 
