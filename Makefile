@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_likert.py
 	$(PY) benchmarks/bench_design.py
 	$(PY) benchmarks/bench_raking.py
+	$(PY) benchmarks/bench_import.py
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

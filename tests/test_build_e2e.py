@@ -152,7 +152,7 @@ def test_awareness_official_value_is_the_seed_formula(built, raw_dir):
 
 # --- the scorecard only sums results ----------------------------------------------------------
 
-def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir):
+def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir, tmp_path):
     out = built[0]
     card = json.loads((out / f"{SCORECARD}.json").read_text(encoding="utf-8"))
     # seed 004 ตาราง ค.: items 1–6 with weights 10, 10, 10, 20, 10, 10
@@ -166,6 +166,15 @@ def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir
     api = score_agency(out, data_root=raw_dir)
     assert api.total_points == pytest.approx(card["total_points"])
     assert [r.points for r in api.rows] == [r["points"] for r in card["rows"]]
+    # the CLI alone (scorecard only, from the same results) writes the same scorecard
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    (again / f"{SCORECARD}.json").unlink()
+    assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"), "--out",
+                 str(again), "--only", SCORECARD]) == 0
+    strip = re.compile(r'"built_at": "[^"]*"')
+    assert strip.sub("", (again / f"{SCORECARD}.json").read_text(encoding="utf-8")) == \
+        strip.sub("", (out / f"{SCORECARD}.json").read_text(encoding="utf-8"))
     html = _offline_report(out, SCORECARD)
     assert "sat-bmaq_2567.html" in html  # links to each KPI's report
 

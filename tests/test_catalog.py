@@ -124,6 +124,11 @@ def _entry(doc, code):
 @pytest.mark.parametrize(("mutate", "match"), [
     (lambda d: _entry(d, "sat-oss").pop("weight"),
      r"KPI 'sat-oss' is missing required field\(s\): weight"),
+    # the KPI's name and weight are the catalog's alone (instruments.yaml no longer has them)
+    (lambda d: _entry(d, "sat-bmaq").pop("name_th"),
+     r"KPI 'sat-bmaq' is missing required field\(s\): name_th"),
+    (lambda d: _entry(d, "sat-oss").update(weight=-1),
+     r"KPI 'sat-oss': weight must be a positive number"),
     (lambda d: _entry(d, "sat-oss").update(colour="red"), r"KPI 'sat-oss' has unknown field"),
     (lambda d: _entry(d, "sat-wifi")["rubric"].update(kind="stars"),
      r"KPI 'sat-wifi': unknown rubric kind 'stars'"),

@@ -1,26 +1,36 @@
-"""Tests for kpianalysis.instruments: the packaged questionnaires against the seed text."""
+"""Tests for kpianalysis.instruments: the packaged questionnaires against the seed text.
+
+An instrument is the questionnaire only; the KPI each one feeds (table ค item, name, weight,
+points of the satisfaction part) is recorded once, in the KPI catalog, and checked here through
+``kpianalysis.load_catalog()``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from kpianalysis import load_catalog
 from kpianalysis.instruments import (
     Instrument,
     get_instrument,
     load_instruments,
     load_scales,
 )
+from kpianalysis.satisfaction import satisfaction_points
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copy of shared/seeds
 SEED_004 = SEEDS / "004_d48f5d17983ea448.txt"
 PACKAGED = Path(__file__).resolve().parents[1] / "src" / "kpianalysis" / "instruments.yaml"
 
 # Expected content, read off seed 004 (table ค and the attached "(ร่าง) แบบสอบถาม..."):
-# code -> (table item, weight, points of the satisfaction part, scale, item codes).
+# code -> (table item, weight, points of the satisfaction part, scale, item codes). The first
+# three are facts about the KPI and are checked on its catalog entry; the last two on the
+# instrument.
 EXPECTED = {
     # item 1, weight 10; questionnaire 1.1, 1.2 / 2.1, 2.2 / 3.1 / 4
     "sat-oss": (1, 10, 10, "likert5", ("q1_1", "q1_2", "q2_1", "q2_2", "q3_1", "q4")),
@@ -69,16 +79,52 @@ def seed_text() -> str:
     return _squash(SEED_004.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _kpi_of(catalog, code: str):
+    """The one catalog KPI scored with instrument ``code``."""
+    (kpi,) = [k for k in catalog if k.instrument == code]
+    return kpi
+
+
 def test_all_instruments_load(instruments):
     assert list(instruments) == list(EXPECTED)
     for code, inst in instruments.items():
-        table_item, weight, points, scale, items = EXPECTED[code]
+        *_, scale, items = EXPECTED[code]
         assert inst.code == code
-        assert inst.table_item == table_item
-        assert inst.weight == pytest.approx(weight)
-        assert inst.satisfaction_points == pytest.approx(points)
         assert inst.scale == scale
         assert inst.item_codes == items
+
+
+def test_catalog_kpis_of_the_instruments_match_table_c(catalog, instruments):
+    # table ค item, weight and satisfaction points of each instrument's KPI (seed 004, see
+    # EXPECTED) are recorded in the catalog, not in instruments.yaml.
+    for code in instruments:
+        table_item, weight, points, _, _ = EXPECTED[code]
+        kpi = _kpi_of(catalog, code)
+        assert kpi.instrument == code
+        assert kpi.scorecard_item == table_item
+        assert kpi.scorecard_agency == "สำนักยุทธศาสตร์และประเมินผล"
+        assert kpi.weight == pytest.approx(weight)
+        assert satisfaction_points(kpi) == pytest.approx(points)
+        assert satisfaction_points(kpi) <= kpi.weight
+
+
+def test_satisfaction_points_by_rubric_kind(catalog):
+    # satisfaction KPIs earn their whole weight from the survey; the IT-support composite
+    # (seed 004 item 5, KPI_SPEC §B item 5) scores satisfaction 0-5 + SLA 0-5 out of 10.
+    assert catalog["sat-bmaq"].rubric_kind == "satisfaction"
+    assert satisfaction_points(catalog["sat-bmaq"]) == pytest.approx(20)
+    it = catalog["sat-it-support"]
+    assert it.rubric_kind == "it_support_composite"
+    assert satisfaction_points(it) == pytest.approx(it.weight * 5 / 10)
+    with pytest.raises(ValueError, match="rubric kind 'count_bands' has no satisfaction part"):
+        satisfaction_points(catalog["livable-city-indicators"])
+    with pytest.raises(ValueError, match="has no weight"):
+        satisfaction_points(dataclasses.replace(catalog["sat-oss"], weight=None))
 
 
 def test_item_codes_unique_and_sections_consistent(instruments):
@@ -101,9 +147,10 @@ def test_questionnaires_end_with_overall_item(instruments):
         assert inst.items[-1].text_th == "ความพึงพอใจของระบบในภาพรวมฯ"
 
 
-def test_names_match_seed(instruments, seed_text):
+def test_names_match_seed(catalog, instruments, seed_text):
+    # The KPI name of each satisfaction KPI is the catalog's, transcribed from seed 004.
     for inst in instruments.values():
-        assert _squash(inst.name_th) in seed_text, inst.code
+        assert _squash(_kpi_of(catalog, inst.code).name_th) in seed_text, inst.code
         assert _squash(inst.respondents_th) in seed_text, inst.code
         if inst.questionnaire_th:
             assert _squash(inst.questionnaire_th) in seed_text, inst.code
@@ -190,8 +237,11 @@ def test_scales_have_five_levels(instruments):
         assert inst.scale_labels == scales[inst.scale]
 
 
-def test_get_instrument():
-    assert get_instrument("sat-bmaq").weight == pytest.approx(20)
+def test_get_instrument(catalog):
+    # BMA Q weighs 20 in table ค (seed 004 item 4): the catalog entry that names the instrument
+    kpi = catalog["sat-bmaq"]
+    assert kpi.weight == pytest.approx(20)
+    assert get_instrument(kpi.instrument).code == "sat-bmaq"
     with pytest.raises(ValueError, match="valid instruments: sat-oss, sat-policy-tracking"):
         get_instrument("sat-unknown")
     with pytest.raises(ValueError, match="valid sections: 1, 2, 3, 4"):
@@ -201,11 +251,13 @@ def test_get_instrument():
 def test_results_are_frozen_and_serialisable(instruments):
     inst = instruments["sat-oss"]
     with pytest.raises(AttributeError):
-        inst.weight = 5  # type: ignore[misc]
+        inst.scale = "emoji5"  # type: ignore[misc]
     d = inst.to_dict()
     assert d["sections"][0]["items"][0]["code"] == "q1_1"
     assert d["scale_labels"]["5"] == "มากที่สุด"
-    assert "ด้านกระบวนงาน" in inst._repr_html_()
+    page = inst._repr_html_()
+    assert "ด้านกระบวนงาน" in page and inst.questionnaire_th in page
+    assert "weight" not in page  # the KPI's weight is the catalog's, not the instrument's
 
 
 def test_explicit_path_matches_packaged(instruments):
@@ -256,7 +308,7 @@ def test_unknown_scale(tmp_path):
         load_instruments(_write(tmp_path, doc))
 
 
-@pytest.mark.parametrize("field", ["name_th", "weight", "sections", "scale"])
+@pytest.mark.parametrize("field", ["respondents_th", "source", "sections", "scale"])
 def test_missing_instrument_field(tmp_path, field):
     doc = _document()
     del doc["instruments"]["sat-bmaq"][field]
@@ -278,10 +330,18 @@ def test_unknown_field_is_rejected(tmp_path):
         load_instruments(_write(tmp_path, doc))
 
 
-def test_bad_weight(tmp_path):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("table_item", 1), ("name_th", "ชื่อ"), ("name_en", "Name"), ("weight", 10),
+     ("satisfaction_points", 10)],
+)
+def test_kpi_fields_are_refused_in_an_instrument(tmp_path, field, value):
+    # A KPI's name, weight and table item live in catalog.yaml only (its weight is validated
+    # there, see tests/test_catalog.py); an instrument repeating one is refused by name.
     doc = _document()
-    doc["instruments"]["sat-oss"]["weight"] = -1
-    with pytest.raises(ValueError, match="field 'weight' must be a positive number"):
+    doc["instruments"]["sat-oss"][field] = value
+    with pytest.raises(ValueError, match=rf"instrument 'sat-oss': field '{field}' belongs to "
+                                         r"the KPI.*catalog\.yaml"):
         load_instruments(_write(tmp_path, doc))
 
 
@@ -297,3 +357,24 @@ def test_profile_column_clash(tmp_path):
     doc["instruments"]["sat-oss"]["profile_fields"][0]["column"] = "q4"
     with pytest.raises(ValueError, match="reuses column names.*q4"):
         load_instruments(_write(tmp_path, doc))
+
+
+# --- one record per fact: the catalog owns the KPI, instruments.yaml the questionnaire --------
+
+KPI_FIELDS = ("table_item", "name_th", "name_en", "weight", "satisfaction_points")
+
+
+def test_instruments_yaml_has_no_kpi_fields():
+    doc = _document()
+    for code, raw in doc["instruments"].items():
+        assert not set(KPI_FIELDS) & set(raw), code
+    # and the dataclass has no such attribute either
+    fields = {f.name for f in dataclasses.fields(Instrument)}
+    assert not set(KPI_FIELDS) & fields
+
+
+def test_every_instrument_is_used_by_exactly_one_catalog_kpi(catalog, instruments):
+    users = {code: [k.code for k in catalog if k.instrument == code] for code in instruments}
+    assert all(len(kpis) == 1 for kpis in users.values()), users
+    # and every instrument a KPI names exists
+    assert {k.instrument for k in catalog if k.instrument} <= set(instruments)

@@ -4,8 +4,17 @@ import pandas as pd
 import pytest
 
 import kpianalysis as ka
-from kpianalysis import analyse_satisfaction, breakdown, get_instrument, satisfaction_summary
+from kpianalysis import (
+    analyse_satisfaction,
+    breakdown,
+    get_instrument,
+    load_catalog,
+    satisfaction_summary,
+)
 from kpianalysis.readers import SurveyData
+from kpianalysis.satisfaction import satisfaction_points
+
+WIFI = load_catalog()["sat-wifi"]  # the KPI scored with the sat-wifi questionnaire (weight 10)
 
 
 def _data(answers, groups=None, round_no=2) -> SurveyData:
@@ -21,7 +30,7 @@ def _data(answers, groups=None, round_no=2) -> SurveyData:
 def test_analysis_matches_hand_count_and_rubric():
     # 16 of 20 respondents with both items >= 4 -> A = 80 % exactly -> level 5, 10 points.
     answers = [[4, 4]] * 16 + [[3, 3]] * 4
-    a = analyse_satisfaction(_data(answers))
+    a = analyse_satisfaction(_data(answers), weight=satisfaction_points(WIFI))
     assert a.likert.n_high_or_above == 16 and a.percent == pytest.approx(80.0)
     assert a.score.level == 5 and a.score.points == pytest.approx(10.0)
     # Wilson 95 % interval of 16/20 (Newcombe 1998a method 3; statsmodels
@@ -34,6 +43,19 @@ def test_analysis_matches_hand_count_and_rubric():
 def test_one_fewer_high_drops_a_level():
     a = analyse_satisfaction(_data([[4, 4]] * 15 + [[3, 3]] * 5))  # 75 %
     assert a.score.level == 4 and a.score.points == pytest.approx(8.0)
+
+
+def test_weight_sets_the_points_and_defaults_to_ten():
+    # points = weight x success % / 100 (seed 004: level 5 -> 100 %, level 4 -> 80 %)
+    d = _data([[4, 4]] * 15 + [[3, 3]] * 5)  # 75 % -> level 4
+    assert analyse_satisfaction(d).score.max_points == pytest.approx(10.0)
+    catalog = load_catalog()
+    bmaq = analyse_satisfaction(d, weight=satisfaction_points(catalog["sat-bmaq"]))  # 20
+    assert bmaq.score.level == 4 and bmaq.score.points == pytest.approx(16.0)
+    assert bmaq.score.max_points == pytest.approx(20.0)
+    it = analyse_satisfaction(d, weight=satisfaction_points(catalog["sat-it-support"]))  # 5 of 10
+    assert it.score.level == 4 and it.score.points == pytest.approx(4.0)
+    assert it.score.max_points == pytest.approx(5.0)
 
 
 def test_breakdown_suppresses_small_groups():
@@ -52,12 +74,16 @@ def test_breakdown_suppresses_small_groups():
 def test_summary_has_required_fields_and_comparison():
     later = _data([[4, 4]] * 18 + [[2, 2]] * 2)
     earlier = _data([[4, 4]] * 12 + [[2, 2]] * 8, round_no=1)
-    s = satisfaction_summary(later, analyse_satisfaction(later), analyse_satisfaction(earlier))
+    s = satisfaction_summary(later, analyse_satisfaction(later), analyse_satisfaction(earlier),
+                             kpi=WIFI)
     required = {"kpi", "round", "n_respondents", "n_excluded", "n_high_or_above",
                 "percent_high_or_above", "ci_low", "ci_high", "ci_method", "level", "points",
                 "weight", "target_met", "input_sha256", "package_version"}
     assert required <= set(s)
     assert s["package_version"] == ka.__version__
+    # name and weight come from the catalog KPI
+    assert s["name_th"] == WIFI.name_th and s["weight"] == pytest.approx(10.0)
+    assert s["max_points"] == pytest.approx(10.0)
     prev = s["previous_round"]
     assert prev["difference"] == pytest.approx(30.0)
     # Newcombe (1998b) hybrid score interval for 18/20 - 12/20; statsmodels
@@ -97,6 +123,8 @@ def test_weighted_file_uses_the_design_based_estimate():
     assert a.ci_percent == pytest.approx((direct.ci.low * 100, direct.ci.high * 100))
     assert a.score.level == 0 and a.estimator.startswith("design-based")
     summary = satisfaction_summary(data, a)
+    # without a catalog KPI the summary has no KPI name or weight (the questionnaire has none)
+    assert summary["name_th"] is None and summary["weight"] is None
     assert summary["percent_high_or_above"] == pytest.approx(36.0)
     assert summary["percent_unweighted"] == pytest.approx(45.0)
     assert summary["design_effect"] == pytest.approx(direct.deff)

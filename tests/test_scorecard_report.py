@@ -76,3 +76,20 @@ def test_card_summary_and_json_are_plain():
     assert card.summary().splitlines()[0].startswith("scorecard สยป. FY2567: 50 / 70")
     assert '"total_points": 50.0' in card.to_json()
     assert dataclasses.replace(card, abbreviation="").stem.startswith("scorecard_สำนัก")
+
+
+def test_scorecard_json_follows_its_shipped_schema(tmp_path):
+    import json
+
+    import pytest
+
+    from kpianalysis.scorecard import ScorecardError, validate_scorecard_dict, write_scorecard
+
+    path = write_scorecard(_card(), tmp_path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["schema_version"] == 1 and path.name == "scorecard_สยป_2567.json"
+    validate_scorecard_dict(doc)
+    with pytest.raises(ScorecardError, match="rows/0/points"):
+        validate_scorecard_dict({**doc, "rows": [{**doc["rows"][0], "points": -1}]})
+    with pytest.raises(ScorecardError, match="schema_version"):
+        validate_scorecard_dict({**doc, "schema_version": 2})

@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "ProportionDifference": "proportion", "proportion_ci": "proportion",
     "proportion_difference_ci": "proportion",
     "SatisfactionAnalysis": "satisfaction", "analyse_satisfaction": "satisfaction",
+    "satisfaction_points": "satisfaction",
     "breakdown": "satisfaction", "compare_rounds": "satisfaction",
     "satisfaction_summary": "satisfaction",
     # rubric scoring

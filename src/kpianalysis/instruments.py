@@ -5,11 +5,16 @@ KPI agreement of the Strategy and Evaluation Department for FY2567 (table ค, i
 and 6, with their attached draft questionnaires). This module reads that file, checks it, and
 returns frozen dataclasses:
 
-* :class:`Instrument` - one questionnaire: the KPI it feeds (name, weight), its answer scale,
-  respondent profile fields (part 1), rated items grouped in sections (part 2) and free-text
-  fields (part 3);
+* :class:`Instrument` - one questionnaire: its answer scale, respondent profile fields
+  (part 1), rated items grouped in sections (part 2), free-text fields (part 3), respondents,
+  title, source and transcription note;
 * :class:`Section` and :class:`Item` - the rated questions;
 * :class:`ProfileField` - a respondent-profile question (sex, age, agency, ...).
+
+An instrument says nothing about the KPI it is scored for: the KPI's names, weight, table ค
+item and the points of the satisfaction part live only in the KPI catalog
+(:func:`kpianalysis.load_catalog`), whose entry names the instrument (``KPI.instrument``); see
+:func:`kpianalysis.satisfaction.satisfaction_points`.
 
 Profile and free-text answers are personal data under Thailand's Personal Data Protection Act
 B.E. 2562 and are meant to be reported only in aggregate.
@@ -59,10 +64,6 @@ _SCALE_LEVELS = (5, 4, 3, 2, 1)
 _DERIVED = "derived from KPI definition"
 
 _INSTRUMENT_REQUIRED = (
-    "table_item",
-    "name_th",
-    "name_en",
-    "weight",
     "scale",
     "source",
     "respondents_th",
@@ -71,13 +72,14 @@ _INSTRUMENT_REQUIRED = (
     "sections",
 )
 _INSTRUMENT_OPTIONAL = (
-    "satisfaction_points",
     "questionnaire_th",
     "respondents_en",
     "respondent_groups_th",
     "respondent_groups_en",
     "note",
 )
+# Facts about the KPI, recorded once in the KPI catalog (catalog.yaml), never in an instrument.
+_CATALOG_FIELDS = ("table_item", "name_th", "name_en", "weight", "satisfaction_points")
 _SECTION_KEYS = ("code", "name_th", "name_en", "items")
 _ITEM_KEYS = ("code", "text_th", "text_en")
 _PROFILE_REQUIRED = ("column", "label_th")
@@ -158,21 +160,16 @@ class ProfileField(Result):
 
 @dataclasses.dataclass(frozen=True)
 class Instrument(Result):
-    """A satisfaction questionnaire and the KPI it is scored for.
+    """A satisfaction questionnaire: what is asked, of whom, on which scale.
+
+    The KPI the questionnaire is scored for (its names, weight, table ค item and the points of
+    the satisfaction part) is not part of the instrument: it is the catalog entry whose
+    ``instrument`` is this code (:func:`kpianalysis.load_catalog`).
 
     Attributes
     ----------
     code : str
         Instrument code, e.g. ``"sat-oss"``.
-    table_item : int
-        Item number of the KPI in table ค of the FY2567 agreement.
-    name_th, name_en : str
-        KPI name as the seed prints it, and an English name.
-    weight : float
-        KPI weight (points at level 5).
-    satisfaction_points : float
-        Points of the satisfaction part at level 5: equal to ``weight`` except for a KPI that
-        also has another part (``sat-it-support``: 5 of 10, the rest is SLA compliance).
     scale : str
         Code of the answer scale (``"likert5"`` or ``"emoji5"``).
     scale_labels : Mapping[int, str]
@@ -197,11 +194,6 @@ class Instrument(Result):
     """
 
     code: str
-    table_item: int
-    name_th: str
-    name_en: str
-    weight: float
-    satisfaction_points: float
     scale: str
     scale_labels: Mapping[int, str]
     sections: tuple[Section, ...]
@@ -273,10 +265,11 @@ class Instrument(Result):
             for s in self.sections
             for i in s.items
         )
+        title = self.questionnaire_th or f"ผู้ตอบ (respondents): {self.respondents_th}"
         return (
             f"<table class='kpianalysis-instrument'><caption>{html.escape(self.code)}: "
-            f"{html.escape(self.name_th)} (weight {self.weight:g}, scale "
-            f"{html.escape(self.scale)})</caption><tr><th>section</th><th>ด้าน</th>"
+            f"{html.escape(title)} (scale {html.escape(self.scale)}, "
+            f"{html.escape(self.source)})</caption><tr><th>section</th><th>ด้าน</th>"
             f"<th>item</th><th>ข้อคำถาม</th></tr>{rows}</table>"
         )
 
@@ -410,27 +403,20 @@ def _duplicates(values: list[str]) -> list[str]:
     return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
-def _number(raw: Mapping[str, Any], key: str, where: str) -> float:
-    value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _fail(where, key, f"must be a positive number, got {value!r}")
-    return float(value)
-
-
 def _parse_instrument(code: str, raw: Any, scales: Mapping[str, Mapping[int, str]]) -> Instrument:
     where = f"instrument {code!r}"
     raw = _mapping(raw, where, code)
+    misplaced = [key for key in _CATALOG_FIELDS if key in raw]
+    if misplaced:
+        raise _fail(
+            where,
+            misplaced[0],
+            "belongs to the KPI, not the questionnaire: record the KPI's name_th, name_en, "
+            "weight, scorecard item and rubric in the KPI catalog (catalog.yaml), whose entry "
+            "names this instrument",
+        )
     _check_keys(raw, where, _INSTRUMENT_REQUIRED, _INSTRUMENT_OPTIONAL)
 
-    table_item = raw["table_item"]
-    if isinstance(table_item, bool) or not isinstance(table_item, int) or table_item < 1:
-        raise _fail(where, "table_item", f"must be a positive integer, got {table_item!r}")
-    weight = _number(raw, "weight", where)
-    points = _number(raw, "satisfaction_points", where) if "satisfaction_points" in raw else weight
-    if points > weight:
-        raise _fail(
-            where, "satisfaction_points", f"({points:g}) must not exceed the weight ({weight:g})"
-        )
     scale = _text(raw, "scale", where)
     if scale not in scales:
         raise _fail(
@@ -476,11 +462,6 @@ def _parse_instrument(code: str, raw: Any, scales: Mapping[str, Mapping[int, str
 
     return Instrument(
         code=code,
-        table_item=table_item,
-        name_th=_text(raw, "name_th", where),
-        name_en=_text(raw, "name_en", where),
-        weight=weight,
-        satisfaction_points=points,
         scale=scale,
         scale_labels=scales[scale],
         sections=sections,
@@ -530,11 +511,6 @@ def _parse_document(document: Any, source: str) -> tuple[dict[str, Instrument], 
         str(code): _parse_instrument(str(code), raw, scales)
         for code, raw in raw_instruments.items()
     }
-    dup = _duplicates([str(inst.table_item) for inst in instruments.values()])
-    if dup:
-        raise ValueError(
-            f"instruments file {source!r}: field 'table_item' repeats item(s) {', '.join(dup)}"
-        )
     logger.debug("loaded %d instruments from %s", len(instruments), source)
     return instruments, scales
 
@@ -562,8 +538,9 @@ def load_instruments(path: str | PathLike[str] | None = None) -> dict[str, Instr
     ------
     ValueError
         If the file is missing or not valid YAML, or an instrument has a missing or malformed
-        field, an unknown scale, or duplicate section, item or column codes. The message names
-        the instrument and the field.
+        field, an unknown scale, duplicate section, item or column codes, or a field that
+        belongs to the KPI catalog (``table_item``, ``name_th``, ``name_en``, ``weight``,
+        ``satisfaction_points``). The message names the instrument and the field.
 
     Examples
     --------

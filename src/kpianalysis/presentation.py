@@ -37,7 +37,6 @@ __all__ = [
     "respondents_table",
     "round_estimates_chart",
     "satisfaction_headline",
-    "satisfaction_title",
     "score_table",
     "sections_table",
 ]
@@ -105,13 +104,6 @@ def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str],
 
 _e = escape  # short internal names
 _table = html_table
-
-
-def satisfaction_title(instrument: Instrument, analysis) -> str:
-    """Markdown title of a satisfaction report."""
-    return (f"# {instrument.name_th}\n\n"
-            f"**{instrument.name_en}** · {ROUND_NAMES_TH.get(analysis.round, analysis.round)} "
-            f"พ.ศ. 2567 · ตัวชี้วัดรหัส `{instrument.code}` · น้ำหนัก {instrument.weight:g}")
 
 
 def satisfaction_headline(summary: Mapping[str, Any]) -> str:

@@ -4,12 +4,25 @@ This module glues the tested pieces together so that a notebook only calls and p
 :func:`analyse_satisfaction` scores one round, :func:`compare_rounds` compares two rounds,
 :func:`breakdown` gives A by a profile field with small groups suppressed, and
 :func:`satisfaction_summary` is the machine-readable summary written next to each report.
+
+The questionnaire (:class:`~kpianalysis.instruments.Instrument`) knows nothing of the KPI it is
+scored for: the KPI's name, weight and rubric come from the catalog
+(:func:`kpianalysis.load_catalog`), and :func:`satisfaction_points` turns a catalog KPI into the
+points of its satisfaction part::
+
+    >>> import kpianalysis as ka
+    >>> from kpianalysis.satisfaction import satisfaction_points
+    >>> kpi = ka.load_catalog()["sat-it-support"]
+    >>> satisfaction_points(kpi)  # satisfaction is 5 of the KPI's 10 points
+    5.0
+    >>> # analysis = ka.analyse_satisfaction(data, weight=satisfaction_points(kpi))
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,17 +36,72 @@ from .proportion import ProportionCI, ProportionDifference, proportion_ci, propo
 from .readers import SurveyData
 from .rubric import SatisfactionScore, score_satisfaction, score_satisfaction_counts
 
+if TYPE_CHECKING:
+    from .catalog import KPI
+
 __all__ = [
     "SATISFACTION_TARGET",
     "SatisfactionAnalysis",
     "analyse_satisfaction",
     "breakdown",
     "compare_rounds",
+    "satisfaction_points",
     "satisfaction_summary",
 ]
 
 #: The target of every satisfaction KPI: A ≥ 80 % (level 5).
 SATISFACTION_TARGET = 80.0
+
+#: Rubric kind of the IT-support composite and the share of its points that satisfaction earns:
+#: KPI_SPEC §B item 5 scores satisfaction 0–5 plus SLA compliance 0–5, out of 10.
+_COMPOSITE_KIND = "it_support_composite"
+_COMPOSITE_SATISFACTION_SHARE = 5 / 10
+
+
+def satisfaction_points(kpi: KPI) -> float:
+    """Points of a catalog KPI's satisfaction part at level 5.
+
+    The catalog is the only record of a KPI's weight; this reads it and, for the IT-support
+    composite, keeps the satisfaction part's share. Pass the result as ``weight`` to
+    :func:`analyse_satisfaction`.
+
+    Parameters
+    ----------
+    kpi : KPI
+        A catalog entry (``kpianalysis.load_catalog()[code]``).
+
+    Returns
+    -------
+    float
+        ``kpi.weight`` for rubric kind ``satisfaction``; ``kpi.weight × 5 / 10`` for
+        ``it_support_composite`` (KPI_SPEC §B item 5: satisfaction 0–5 + SLA 0–5 out of 10).
+
+    Raises
+    ------
+    ValueError
+        If the KPI's rubric kind is neither of these, or the KPI has no weight (it is not in a
+        negotiated scorecard).
+
+    Examples
+    --------
+    >>> from kpianalysis import load_catalog
+    >>> catalog = load_catalog()
+    >>> satisfaction_points(catalog["sat-bmaq"]), satisfaction_points(catalog["sat-it-support"])
+    (20.0, 5.0)
+    """
+    kind = kpi.rubric_kind
+    if kind not in ("satisfaction", _COMPOSITE_KIND):
+        raise ValueError(
+            f"KPI {kpi.code!r}: rubric kind {kind!r} has no satisfaction part; expected "
+            f"'satisfaction' or {_COMPOSITE_KIND!r}"
+        )
+    if kpi.weight is None:
+        raise ValueError(
+            f"KPI {kpi.code!r} has no weight in the catalog, so its satisfaction part has no "
+            "points; give the KPI a weight (a scorecard KPI) or pass weight= yourself"
+        )
+    weight = float(kpi.weight)
+    return weight * _COMPOSITE_SATISFACTION_SHARE if kind == _COMPOSITE_KIND else weight
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +173,7 @@ def analyse_satisfaction(
     min_answered_share: float = 0.8,
     design_ci_method: str = "logit",
     missing_answers: str = "answered_mean",
+    weight: float = 10.0,
 ) -> SatisfactionAnalysis:
     """Score one round of a satisfaction survey.
 
@@ -122,6 +191,11 @@ def analyse_satisfaction(
         Interval method when the file carries design weights (R's ``svyciprop`` default).
     missing_answers : {"answered_mean", "official"}, default "answered_mean"
         Missing-answer policy (KPI_SPEC §G.1, see :func:`kpianalysis.score_likert`).
+    weight : float, default 10.0
+        Points of the satisfaction part at level 5 (points = weight × success % / 100). The
+        caller takes it from the KPI catalog: ``satisfaction_points(kpi)`` (the KPI's weight,
+        or 5 of the IT-support composite's 10). The default 10 is the common weight of seed
+        004 table ค and matches :func:`kpianalysis.rubric.score_satisfaction`'s default.
 
     Returns
     -------
@@ -153,7 +227,7 @@ def analyse_satisfaction(
         design = _design_estimate(data, likert, confidence, design_ci_method)
         score = score_satisfaction(
             design.estimate * 100,
-            weight=instrument.satisfaction_points,
+            weight=weight,
             ci_low=design.ci.low * 100,
             ci_high=design.ci.high * 100,
         )
@@ -161,7 +235,7 @@ def analyse_satisfaction(
         score = score_satisfaction_counts(
             likert.n_high_or_above,
             likert.n_scored,
-            weight=instrument.satisfaction_points,
+            weight=weight,
             ci_low=float(ci.low) * 100,
             ci_high=float(ci.high) * 100,
         )
@@ -285,19 +359,34 @@ def satisfaction_summary(
     data: SurveyData,
     analysis: SatisfactionAnalysis,
     previous: SatisfactionAnalysis | None = None,
+    *,
+    kpi: KPI | None = None,
 ) -> dict:
     """The machine-readable summary written as ``<output>/<kpi>.json``.
 
     Percentages (``percent_high_or_above``, ``ci_low``, ``ci_high``) are on the 0–100 scale.
-    ``weight`` is the KPI's weight in the agency scorecard and ``max_points`` the points this
-    survey can earn (they differ for IT support, whose other 5 points come from SLA compliance).
+    ``max_points`` is the points this survey can earn (the ``weight`` given to
+    :func:`analyse_satisfaction`).
+
+    Parameters
+    ----------
+    data : SurveyData
+        The file analysed.
+    analysis : SatisfactionAnalysis
+        Its analysis.
+    previous : SatisfactionAnalysis, optional
+        The earlier round, for the ``previous_round`` comparison.
+    kpi : KPI, optional
+        The catalog entry the survey is scored for; ``name_th`` and ``weight`` (the KPI's
+        weight in the agency scorecard, which differs from ``max_points`` for IT support, whose
+        other 5 points come from SLA compliance) are taken from it. Without it both are
+        ``None``: the questionnaire does not know its KPI.
     """
-    instrument = data.instrument
     lo, hi = analysis.ci_percent
     s = analysis.score
     out = {
         "kpi": analysis.kpi,
-        "name_th": instrument.name_th,
+        "name_th": kpi.name_th if kpi is not None else None,
         "round": analysis.round,
         "n_respondents": analysis.likert.n_total,
         "n_scored": analysis.likert.n_scored,
@@ -320,7 +409,7 @@ def satisfaction_summary(
         "level_at_ci_high": s.level_at_ci_high,
         "points": s.points,
         "max_points": s.max_points,
-        "weight": instrument.weight,
+        "weight": kpi.weight if kpi is not None else None,
         "mean_score": analysis.likert.mean_score,
         "input_path": data.path,
         "input_sha256": data.sha256,

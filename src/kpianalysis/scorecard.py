@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import importlib.resources
 import json
 import math
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ __all__ = [
     "check_fresh",
     "load_results",
     "score_agency",
+    "validate_scorecard_dict",
     "write_scorecard",
 ]
 
@@ -256,8 +258,25 @@ def score_agency(results: Any, *, data_root: str | Path | None,
         data_status="sample" if "sample" in statuses else "agency", built_at=now_utc())
 
 
+def validate_scorecard_dict(data: Any, source: str = "") -> None:
+    """Raise :class:`ScorecardError` unless ``data`` follows ``schemas/scorecard.schema.json``."""
+    import jsonschema
+
+    text = (importlib.resources.files("kpianalysis") / "schemas" /
+            "scorecard.schema.json").read_text(encoding="utf-8")
+    errors = sorted(jsonschema.Draft202012Validator(json.loads(text)).iter_errors(data),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        field = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
+        where = f"{source}: " if source else ""
+        raise ScorecardError(f"{where}scorecard fails its schema at {field}: "
+                             f"{errors[0].message[:300]}")
+
+
 def write_scorecard(card: AgencyScore, out_dir: str | Path) -> Path:
-    """Write ``<out_dir>/<card.stem>.json`` atomically; return the path."""
-    return write_text_atomic(Path(out_dir) / f"{card.stem}.json", card.to_json())
+    """Write ``<out_dir>/<card.stem>.json`` atomically (schema-checked); return the path."""
+    text = card.to_json()
+    validate_scorecard_dict(json.loads(text), f"{card.stem}.json")
+    return write_text_atomic(Path(out_dir) / f"{card.stem}.json", text)
 
 
