@@ -7,6 +7,7 @@ KPI_SPEC §B and §G), never taken from the package's own results.
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import json
 import re
 import shutil
@@ -150,6 +151,33 @@ def test_awareness_official_value_is_the_seed_formula(built, raw_dir):
     assert [a["rule"] for a in doc["alternatives"]] == ["awareness_formula"]
 
 
+def test_index_lists_every_report_with_working_links(built):
+    out = built[0]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="th">' in page and find_network_references(page) == []
+    links = re.findall(r"href='([^']+)'", page)
+    assert {f"{s}.html" for s in [*STEMS, SCORECARD]} <= set(links)
+    assert all((out / link).is_file() for link in links)
+    for k in CATALOG:  # the seeds' Thai names, escaped
+        assert htmllib.escape(k.name_th) in page, k.code
+    assert "ข้อมูลตัวอย่าง (สังเคราะห์)" in page
+    assert "34 / 70 คะแนน" not in page or "scorecard" in page  # the total comes from the JSON
+    card = json.loads((out / f"{SCORECARD}.json").read_text(encoding="utf-8"))
+    assert f"{card['total_points']:g} / {card['max_points']:g} คะแนน" in page
+
+
+def test_a_clean_build_logs_no_warning_or_error(tmp_path, raw_dir, capfd, caplog):
+    caplog.set_level("INFO")
+    assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"), "--out",
+                 str(tmp_path / "out"), "--only", "gis-open-data"]) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("[1/1] gis-open-data_2567") for m in messages)  # progress line
+    assert [r for r in caplog.records if r.levelno >= 30] == []
+    captured = capfd.readouterr()  # what the kernels and libraries print themselves
+    text = captured.out + captured.err
+    assert "WARNING" not in text and "ERROR" not in text, text
+
+
 # --- the scorecard only sums results ----------------------------------------------------------
 
 def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir, tmp_path):
@@ -221,6 +249,8 @@ def test_a_bad_file_fails_alone_with_a_clear_error(tmp_path, raw_dir):
     assert "sat-wifi_r2.csv" in error and "'q2_1'" in error and "row 5" in error
     assert "'6'" in error
     assert not ABSOLUTE.search(error)  # paths relative to where the build ran
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "สร้างรายงานไม่สำเร็จ" in index and "row 5" in index  # the failure and its reason
 
 
 def test_two_builds_of_the_same_inputs_give_identical_json(tmp_path, raw_dir):

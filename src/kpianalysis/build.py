@@ -14,7 +14,11 @@ directory, so no output carries the machine's absolute paths.
 
 A report that fails does not stop the others: its stale HTML/JSON are removed, the error is
 written to ``<out>/<stem>.error.txt`` and the command exits with status 1 after listing every
-failure. A scorecard whose KPI failed fails too, naming that KPI.
+failure. A scorecard whose KPI failed fails too, naming that KPI. Last, ``<out>/index.html``
+lists every report of the build in Thai (:mod:`kpianalysis.index_page`).
+
+Kernels talk to the build over local IPC sockets (no TCP, so no "running over TCP without
+encryption" warning), one fresh kernel per report.
 """
 
 from __future__ import annotations
@@ -32,16 +36,81 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._version import __version__
 from .catalog import Catalog, CatalogError, load_catalog
 from .files import write_text_atomic
 from .kinds import REPORT_FAMILIES
-from .result import result_stem
+from .result import now_utc, result_stem
+from .rules import RULES
 from .scorecard import scorecard_stem
 
-__all__ = ["ReportJob", "ReportOutcome", "build_reports", "check_parameters", "main",
-           "notebook_path", "report_jobs"]
+__all__ = ["ANALYSIS_PARAMETERS", "ReportJob", "ReportOutcome", "build_reports",
+           "check_parameters", "main", "notebook_path", "parse_analysis_parameters",
+           "report_jobs"]
 
 logger = logging.getLogger(__name__)
+
+
+def _confidence(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise ValueError("must be a proportion strictly between 0 and 1, e.g. 0.95 (not 95)")
+    return value
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise ValueError("must be a proportion in (0, 1], e.g. 0.8")
+    return value
+
+
+def _ci_method(text: str) -> str:
+    from .proportion import PROPORTION_CI_METHODS
+
+    if text not in PROPORTION_CI_METHODS:
+        raise ValueError(f"must be one of {', '.join(sorted(PROPORTION_CI_METHODS))}")
+    return text
+
+
+def _rule_parser(rule: Any) -> Any:
+    def parse(text: str) -> str:
+        try:
+            return rule.check(text)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+    return parse
+
+
+#: Analysis parameters ``-p NAME=VALUE`` passes to every report, with their parsers.
+ANALYSIS_PARAMETERS: dict[str, Any] = {
+    "confidence": _confidence,
+    "ci_method": _ci_method,
+    "min_answered_share": _share,
+    **{name: _rule_parser(rule) for name, rule in RULES.items()},
+}
+
+
+def parse_analysis_parameters(pairs: Sequence[str]) -> dict[str, Any]:
+    """Parse ``NAME=VALUE`` strings into validated analysis options.
+
+    Raises
+    ------
+    ValueError
+        One line naming the bad pair and listing what is accepted.
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or name not in ANALYSIS_PARAMETERS:
+            raise ValueError(f"-p {pair!r}: unknown parameter; accepted: "
+                             f"{', '.join(ANALYSIS_PARAMETERS)} (as NAME=VALUE)")
+        try:
+            out[name] = ANALYSIS_PARAMETERS[name](text.strip())
+        except ValueError as exc:
+            raise ValueError(f"-p {pair!r}: {exc}") from None
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,10 +168,12 @@ def _rel(path: Path) -> str:
 
 
 def report_jobs(catalog: Catalog, data_root: Path, processed: Path, out: Path,
-                catalog_path: Path | None = None) -> list[ReportJob]:
+                catalog_path: Path | None = None, options: dict[str, Any] | None = None
+                ) -> list[ReportJob]:
     """The reports of every catalog KPI, then one scorecard per agency that has one.
 
     Everything comes from the catalog: the KPI code, its fiscal year, its report family.
+    ``options`` (rule choices and analysis options) go to every KPI report.
     """
     common = {"data_root": _rel(data_root),
               "catalog_path": _rel(catalog_path) if catalog_path else "",
@@ -112,7 +183,7 @@ def report_jobs(catalog: Catalog, data_root: Path, processed: Path, out: Path,
         jobs.append(ReportJob(
             name=result_stem(k.code, k.fiscal_year), notebook=REPORT_FAMILIES[k.report],
             parameters={"kpi": k.code, "fiscal_year": k.fiscal_year, **common,
-                        "processed_dir": _rel(processed)},
+                        "processed_dir": _rel(processed), "options": dict(options or {})},
             title=f"{k.name_th} ({k.code}, ปีงบประมาณ {k.fiscal_year})"))
     for agency in catalog.scorecard_agencies():
         kpis = catalog.scorecard_kpis(agency)
@@ -147,6 +218,23 @@ def _sanitise(executed: Path, notebook_name: str, final: Path) -> None:
     executed.unlink(missing_ok=True)
 
 
+def _kernel_manager_class() -> type:
+    """A kernel manager that talks to its kernel over local IPC sockets in the temp folder."""
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
+                                                 f"kpianalysis-kernel-{uuid.uuid4().hex[:12]}"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -165,7 +253,8 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
             check_parameters(nb_path, job.parameters)
             nb = papermill.execute_notebook(
                 str(nb_path), str(tmp), parameters=job.parameters, kernel_name=kernel_name,
-                cwd=str(Path.cwd()), progress_bar=False, log_output=False)
+                cwd=str(Path.cwd()), progress_bar=False, log_output=False,
+                kernel_manager_class=_kernel_manager_class())
         _sanitise(tmp, job.notebook, final)
         export_html(nb, html, title=job.title or job.name)
     except Exception as exc:
@@ -188,62 +277,142 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
 
 
 def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[str] = (),
-                  kernel_name: str = "python3", catalog: Path | None = None
+                  kernel_name: str = "python3", catalog: Path | None = None,
+                  options: dict[str, Any] | None = None, index: bool = True
                   ) -> list[ReportOutcome]:
     """Build the reports (all, or those named in ``only``); return one outcome per report.
 
     ``only`` takes report names (``sat-oss_2567``, ``scorecard_สยป_2567``) or KPI codes.
+    ``options`` are rule choices and analysis options passed to every KPI report. With
+    ``index`` the Thai index ``<out>/index.html`` of the reports built is written last.
     """
     cat = load_catalog(catalog)
-    jobs = report_jobs(cat, data_root, processed, out, catalog)
-    if only:
-        wanted = set(only)
-        by_code = {j.parameters.get("kpi"): j.name for j in jobs if "kpi" in j.parameters}
-        names = {by_code.get(w, w) for w in wanted}
-        unknown = sorted(n for n in names if n not in {j.name for j in jobs})
-        if unknown:
-            raise ValueError(f"unknown report(s) {', '.join(unknown)}; available: "
-                             f"{', '.join(j.name for j in jobs)}")
-        jobs = [j for j in jobs if j.name in names]
+    jobs = select_jobs(report_jobs(cat, data_root, processed, out, catalog, options), only)
     out.mkdir(parents=True, exist_ok=True)
     processed.mkdir(parents=True, exist_ok=True)
     outcomes = []
-    for job in jobs:  # KPI reports first; scorecards after the results they sum
-        logger.info("building %s ...", job.name)
+    for i, job in enumerate(jobs, start=1):  # KPI reports first; scorecards after them
         outcome = _run(job, out, kernel_name)
-        if outcome.ok:
-            logger.info("built %s in %.1f s", job.name, outcome.seconds)
+        state = "ok" if outcome.ok else "FAILED"
+        logger.info("[%d/%d] %s … %.1f s %s", i, len(jobs), job.name, outcome.seconds, state)
         outcomes.append(outcome)
+    if index:
+        from .index_page import write_index
+
+        names = {result_stem(k.code, k.fiscal_year): (k.name_th, cat.abbreviation(
+            k.host_agency) or k.host_agency, k.fiscal_year) for k in cat}
+        write_index(out, outcomes, names=names, built_at=now_utc())
     return outcomes
+
+
+def select_jobs(jobs: list[ReportJob], only: Sequence[str]) -> list[ReportJob]:
+    """The jobs named in ``only`` (report names or KPI codes); all when ``only`` is empty.
+
+    Raises
+    ------
+    ValueError
+        A name that is neither a report nor a KPI code (the available names listed).
+    """
+    if not only:
+        return jobs
+    by_code = {j.parameters.get("kpi"): j.name for j in jobs if "kpi" in j.parameters}
+    names = {by_code.get(w, w) for w in only}
+    unknown = sorted(n for n in names if n not in {j.name for j in jobs})
+    if unknown:
+        raise ValueError(f"unknown report(s) {', '.join(unknown)}; available: "
+                         f"{', '.join(j.name for j in jobs)}")
+    return [j for j in jobs if j.name in names]
+
+
+def _dry_run(jobs: list[ReportJob], cat: Catalog, data_root: Path) -> int:
+    """Print what would be built from which files; 1 when an input file is missing."""
+    missing = 0
+    for job in jobs:
+        print(f"{job.name}  ({job.notebook})")
+        code = job.parameters.get("kpi")
+        if code is None:
+            print(f"    sums: {', '.join(job.depends_on)}")
+            continue
+        kpi = cat.get(code)
+        for spec in kpi.inputs_for(job.parameters["fiscal_year"]):
+            ok = (data_root / spec.path).is_file()
+            missing += not ok
+            rnd = f" round {spec.round}" if spec.round is not None else ""
+            print(f"    {'ok     ' if ok else 'MISSING'} {spec.role}{rnd}: {spec.path}")
+    print(f"{len(jobs)} report(s); {missing} input file(s) missing")
+    return 1 if missing else 0
+
+
+_EPILOG = """examples:
+  kpianalysis-build                                  build every report of the catalog
+  kpianalysis-build --list                           list the reports and exit
+  kpianalysis-build --dry-run --data-root /srv/bma   show which files each report reads
+  kpianalysis-build --only sat-wifi sat-oss          build two KPIs (codes or report names)
+  kpianalysis-build -p confidence=0.9 -p survey_rounds=latest
+
+exit status: 0 all built, 1 a report failed (see <out>/<name>.error.txt), 2 bad arguments,
+catalog or parameters (nothing built)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
-    parser = argparse.ArgumentParser(prog="kpianalysis-build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="kpianalysis-build", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build one HTML report (and a KPIResult JSON) per catalog KPI, each "
+                    "agency's scorecard and a Thai index of them all.")
     parser.add_argument("--data-root", "--raw", dest="data_root", type=Path,
-                        default=Path("data/raw"),
-                        help="folder the catalog's input paths are relative to")
+                        default=Path("data/raw"), metavar="DIR",
+                        help="folder the catalog's input paths are relative to "
+                             "(default: data/raw; e.g. --data-root /srv/bma/2567)")
     parser.add_argument("--processed", type=Path, default=Path("data/processed"),
-                        help="folder for de-identified Parquet tables")
-    parser.add_argument("--out", type=Path, default=Path("reports"),
-                        help="folder for the HTML reports and result JSONs")
-    parser.add_argument("--catalog", type=Path, default=None,
-                        help="a catalog YAML file (default: the one shipped in the package)")
+                        metavar="DIR", help="folder for de-identified Parquet tables "
+                                            "(default: data/processed)")
+    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                        help="folder for the HTML reports, result JSONs and index.html "
+                             "(default: reports)")
+    parser.add_argument("--catalog", type=Path, default=None, metavar="FILE",
+                        help="a catalog YAML file (default: the one shipped in the package; "
+                             "e.g. --catalog my_catalog.yaml)")
     parser.add_argument("--only", nargs="+", default=(), metavar="NAME",
-                        help="build only these reports (report names or KPI codes)")
-    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name")
+                        help="build only these reports: KPI codes or report names "
+                             "(e.g. --only sat-wifi scorecard_สยป_2567)")
+    parser.add_argument("-p", dest="parameters", action="append", default=[],
+                        metavar="NAME=VALUE",
+                        help="analysis parameter for every report, repeatable: "
+                             f"{', '.join(ANALYSIS_PARAMETERS)} "
+                             "(e.g. -p confidence=0.9 -p missing_answers=answered_mean)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the reports the catalog defines and exit")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show what would be built from which input files, build nothing "
+                             "(exit 1 when an input file is missing)")
+    parser.add_argument("--kernel", default="python3", metavar="NAME",
+                        help="Jupyter kernel the notebooks run in (default: python3)")
+    parser.add_argument("--version", action="version", version=f"kpianalysis {__version__}")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    for noisy in ("papermill", "traitlets", "blib2to3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for noisy in ("papermill", "traitlets", "blib2to3", "nbclient", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
-        outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
-                                 args.kernel, args.catalog)
+        options = parse_analysis_parameters(args.parameters)
+        cat = load_catalog(args.catalog)
+        jobs = select_jobs(report_jobs(cat, args.data_root, args.processed, args.out,
+                                       args.catalog, options), args.only)
     except (ValueError, CatalogError, FileNotFoundError) as exc:
-        logger.error("%s", exc)
+        print(f"kpianalysis-build: error: {exc}", file=sys.stderr)
         return 2
+    if args.list:
+        for job in jobs:
+            print(f"{job.name}\t{job.notebook}\t{job.title}")
+        return 0
+    if args.dry_run:
+        return _dry_run(jobs, cat, args.data_root)
+    outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
+                             args.kernel, args.catalog, options)
     failed = [o for o in outcomes if not o.ok]
-    logger.info("%d report(s) built, %d failed", len(outcomes) - len(failed), len(failed))
+    logger.info("%d report(s) built, %d failed; index: %s", len(outcomes) - len(failed),
+                len(failed), args.out / "index.html")
     for o in failed:
         logger.error("FAILED %s: %s (see %s)", o.name, o.error.splitlines()[0] if o.error else "",
                      args.out / f"{o.name}.error.txt")

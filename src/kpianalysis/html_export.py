@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from .files import write_text_atomic
 
-__all__ = ["HIDE_TAG", "export_html", "find_network_references"]
+__all__ = ["HIDE_TAG", "export_html", "find_network_references", "font_css"]
 
 #: Cells with this tag are executed but not shown in the HTML report.
 HIDE_TAG = "report-hide"
@@ -28,7 +28,8 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @functools.lru_cache(maxsize=1)
-def _font_css() -> str:
+def font_css() -> str:
+    """CSS @font-face rules embedding the Sarabun Thai font (regular and bold) as data URLs."""
     import fontpkg_sarabun
 
     files = Path(fontpkg_sarabun.ROOT) / "files"
@@ -83,7 +84,7 @@ def export_html(
         os.fspath(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
-    resources = {"kpianalysis_font_css": _font_css(),
+    resources = {"kpianalysis_font_css": font_css(),
                  "metadata": {"name": Path(html_path).stem}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return write_text_atomic(html_path, body)

@@ -17,6 +17,7 @@ from .rules import RULES
 
 __all__ = [
     "alternatives_text",
+    "refuse_unknown_parameters",
     "check_line",
     "data_status_banner",
     "evidence_table",
@@ -34,6 +35,24 @@ __all__ = [
 _MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.",
               "พ.ย.", "ธ.ค.")
 _MET = {True: "✓ บรรลุค่าเป้าหมาย", False: "✗ ไม่บรรลุค่าเป้าหมาย", None: "ยังสรุปไม่ได้"}
+
+
+_SESSION_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def refuse_unknown_parameters(namespace: dict[str, Any], declared: set[str]) -> None:
+    """Fail on a name Papermill injected that the ``parameters`` cell does not declare.
+
+    Papermill only warns about an unknown parameter (``-p ci_methd …``) and the report then
+    silently uses the default; a report notebook calls this first to make it an error.
+    ``declared`` is ``set(globals())`` taken at the end of the parameters cell.
+    """
+    unknown = sorted(n for n in set(namespace) - set(declared)
+                     if not n.startswith("_") and n not in _SESSION_NAMES)
+    if unknown:
+        known = sorted(n for n in declared if not n.startswith("_") and n not in _SESSION_NAMES)
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; this notebook declares "
+                         f"{', '.join(known)}")
 
 
 def _e(value: Any) -> str:

@@ -416,7 +416,7 @@ def satisfaction_summary(
         "package_version": __version__,
     }
     if previous is not None:
-        diff = compare_rounds(analysis, previous)
+        diff = compare_rounds(analysis, previous, confidence=analysis.ci.confidence)
         out["previous_round"] = {
             "round": previous.round,
             "percent_high_or_above": previous.percent,
