@@ -258,8 +258,8 @@ def test_two_builds_of_the_same_inputs_give_identical_json(tmp_path, raw_dir):
     for name in ("a", "b"):
         out = tmp_path / name
         assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"),
-                     "--out", str(out), "--only", "sat-bmaq"]) == 0
-        text = (out / "sat-bmaq_2567.json").read_text(encoding="utf-8")
+                     "--out", str(out), "--only", "awareness-pr"]) == 0  # raked estimates
+        text = (out / "awareness-pr_2568.json").read_text(encoding="utf-8")
         docs.append(re.sub(r'"built_at": "[^"]*"', '"built_at": ""', text))
     assert docs[0] == docs[1]
 

@@ -147,10 +147,16 @@ def _entry(doc, code):
      r"KPI 'sat-oss': rule 'missing_answers' has no choice 'zero'"),
     (lambda d: _entry(d, "sat-oss").update(report="glossy"), r"unknown report family 'glossy'"),
     (lambda d: d["rules"].pop("survey_rounds"), r"missing survey_rounds"),
-    (lambda d: _entry(d, "0411-2029")["rubric"]["params"].pop("plan"),
-     r"KPI '0411-2029': rubric kind 'quarterly_progress' needs params plan"),
+    (lambda d: _entry(d, "sat-oss")["rubric"]["params"].pop("bands"),
+     r"KPI 'sat-oss': rubric kind 'satisfaction' needs params bands"),
+    # KPI_SPEC §D: the seed prints no plan; the plan is the agency's input, never the catalog's
+    (lambda d: _entry(d, "0411-2029")["rubric"]["params"].update(plan=[10, 30, 70, 100]),
+     r"KPI '0411-2029'.*'plan' and 'target_percent' are not catalog parameters"),
+    (lambda d: _entry(d, "sat-oss")["rubric"]["params"].update(likert_high_from=4.51),
+     r"KPI 'sat-oss'.*only 3.51"),
+    (lambda d: _entry(d, "sat-oss").update(direction="lower"), r"direction 'lower' is not"),
     (lambda d: _entry(d, "0411-2029")["rubric"]["params"].update(plan=[10, 30, 20, 100]),
-     r"KPI '0411-2029'.*non-decreasing"),
+     r"KPI '0411-2029'.*not catalog parameters"),
     (lambda d: _entry(d, "sat-bmaq")["rubric"]["params"]["bands"].__setitem__(
         1, {"level": 4, "at_least": 80, "success_percent": 80}),
      r"KPI 'sat-bmaq': rubric.params.bands: .*overlap"),
@@ -175,7 +181,7 @@ def test_new_kpi_without_code_change(tmp_path):
             "code": "demo-1", "name_th": "ตัวชี้วัดทดลอง", "name_en": "Demo", "unit": "ร้อยละ",
             "host_agency": "สยป.", "target": 80, "direction": "higher", "weight": None,
             "fiscal_year": 2568, "rubric": {"kind": "step_completion",
-                                            "params": {"target_percent": 80}},
+                                            "params": {}},
             "inputs": {2568: [{"role": "steps", "path": "rubric/demo-1_steps.csv"}]},
             "source": "test"})
     cat = load_catalog(_write(tmp_path, add))

@@ -528,7 +528,7 @@ NEW_STEPS = """step,planned_date,done_date,status
 
 
 def _entry(code: str = "steps-new-project", kind: str = "step_completion",
-           params: str = "{target_percent: 80}", role: str = "steps",
+           params: str = "{}", role: str = "steps",
            path: str = "rubric/steps-new-project_steps.csv", extra: str = "", rnd: str = "",
            scorecard: str = "") -> str:
     card = f"\n    scorecard: {scorecard}" if scorecard else ""

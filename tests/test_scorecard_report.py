@@ -33,7 +33,10 @@ ROWS = [(1, "sat-oss", 10, 5.0, 10, True), (2, "sat-policy-tracking", 10, 3.0, 6
 def _card(name_2: str = "ระดับความพึงพอใจของผู้ใช้งานระบบ BMA Policy Tracking") -> AgencyScore:
     rows = tuple(ScoreRow(item=i, kpi=k, name_th=name_2 if i == 2 else f"ระดับความพึงพอใจ {k}",
                           weight=w, level=lv, points=p, target_met=met, value_text=f"ค่า {k}",
-                          report=f"{k}_2567") for i, k, w, lv, p, met in ROWS)
+                          report=f"{k}_2567",
+                          flags=("sample_data", "rubric_table_missing") if k == "sat-wifi"
+                          else ("sample_data",))
+                 for i, k, w, lv, p, met in ROWS)
     return AgencyScore(agency="สำนักยุทธศาสตร์และประเมินผล", abbreviation="สยป.",
                        fiscal_year=2567, rows=rows, total_points=50.0, max_points=70.0,
                        percent=50 * 100 / 70, missing_target=tuple(r[1] for r in ROWS
@@ -47,6 +50,7 @@ def test_presentation_is_escaped_complete_and_linked():
     assert "<script>" not in table and "&lt;script&gt;" in table
     assert table.count("✓ บรรลุ") == 2 and table.count("✗ ไม่บรรลุ") == 4
     assert "<a href='sat-bmaq_2567.html'>" in table  # each line links to the KPI's report
+    assert table.count("⚠") == 1 and "ตารางเกณฑ์ที่สันนิษฐาน" in table  # Wi-Fi, §G.6
     assert ">50<" in table and ">70<" in table
     assert "&lt;script&gt;" in missing_target_list(card)
     assert "50 / 70" in scorecard_headline(card)

@@ -39,7 +39,7 @@ from typing import Any
 from ._version import __version__
 from .catalog import Catalog, CatalogError, load_catalog
 from .files import write_text_atomic
-from .kinds import REPORT_FAMILIES
+from .kinds import REPORT_FAMILIES, applicable_options
 from .result import now_utc, result_stem
 from .rules import RULES
 from .scorecard import scorecard_stem
@@ -183,7 +183,8 @@ def report_jobs(catalog: Catalog, data_root: Path, processed: Path, out: Path,
         jobs.append(ReportJob(
             name=result_stem(k.code, k.fiscal_year), notebook=REPORT_FAMILIES[k.report],
             parameters={"kpi": k.code, "fiscal_year": k.fiscal_year, **common,
-                        "processed_dir": _rel(processed), "options": dict(options or {})},
+                        "processed_dir": _rel(processed),
+                        "options": applicable_options(k.rubric_kind, dict(options or {}))},
             title=f"{k.name_th} ({k.code}, ปีงบประมาณ {k.fiscal_year})"))
     for agency in catalog.scorecard_agencies():
         kpis = catalog.scorecard_kpis(agency)
@@ -209,6 +210,11 @@ def _relative_text(text: str) -> str:
 def _sanitise(executed: Path, notebook_name: str, final: Path) -> None:
     """Rewrite papermill's path metadata as package- or cwd-relative; move atomically."""
     nb = json.loads(executed.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):  # a traceback names files of this machine: keep the error
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [_relative_text(
+                    f"{output.get('ename', '')}: {output.get('evalue', '')}")]
     meta = nb.get("metadata", {}).get("papermill", {})
     if meta:
         meta["input_path"] = f"kpianalysis/notebooks/{notebook_name}"
@@ -257,9 +263,16 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
                 kernel_manager_class=_kernel_manager_class())
         _sanitise(tmp, job.notebook, final)
         export_html(nb, html, title=job.title or job.name)
-    except Exception as exc:
+    except BaseException as exc:  # also Ctrl-C: never leave a new JSON beside an old HTML
         for stale in (html, out / f"{job.name}.json"):
             stale.unlink(missing_ok=True)
+        processed = job.parameters.get("processed_dir")
+        if processed:
+            for stale in Path(processed).glob(f"{job.name}*.parquet"):
+                stale.unlink(missing_ok=True)
+        if not isinstance(exc, Exception):
+            tmp.unlink(missing_ok=True)
+            raise
         if tmp.exists():
             with contextlib.suppress(Exception):
                 _sanitise(tmp, job.notebook, final)
@@ -306,7 +319,8 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
 
 
 def select_jobs(jobs: list[ReportJob], only: Sequence[str]) -> list[ReportJob]:
-    """The jobs named in ``only`` (report names or KPI codes); all when ``only`` is empty.
+    """The jobs named in ``only`` (report names or KPI codes) and the reports that depend on
+    them (scorecards); all when ``only`` is empty.
 
     Raises
     ------
@@ -321,6 +335,8 @@ def select_jobs(jobs: list[ReportJob], only: Sequence[str]) -> list[ReportJob]:
     if unknown:
         raise ValueError(f"unknown report(s) {', '.join(unknown)}; available: "
                          f"{', '.join(j.name for j in jobs)}")
+    # what depends on a rebuilt report (a scorecard) is rebuilt too, never left stale
+    names |= {j.name for j in jobs if names & set(j.depends_on)}
     return [j for j in jobs if j.name in names]
 
 

@@ -230,16 +230,13 @@ def _check_params(code: str, kind: str, params: Mapping[str, Any]) -> None:
             isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10 for v in undefined)):
         raise CatalogError(f"{where}.undefined_levels must be a list of levels, got "
                            f"{undefined!r}")
-    if kind == "quarterly_progress":
-        plan = params["plan"]
-        if (not isinstance(plan, list) or not 1 <= len(plan) <= 4
-                or not all(isinstance(v, (int, float)) for v in plan)):
-            raise CatalogError(f"{where}.plan must be a list of up to 4 cumulative percents, "
-                               f"got {plan!r}")
-        if any(b < a for a, b in zip(plan, plan[1:], strict=False)) or not all(
-                0 <= v <= 100 for v in plan):
-            raise CatalogError(f"{where}.plan must be non-decreasing within 0–100 "
-                               f"(cumulative), got {plan!r}")
+    if "plan" in params or "target_percent" in params:
+        raise CatalogError(f"{where}: 'plan' and 'target_percent' are not catalog parameters: "
+                           f"the plan is the agency's (its progress file) and the target is "
+                           f"the entry's target")
+    if "likert_high_from" in params and float(params["likert_high_from"]) != 3.51:
+        raise CatalogError(f"{where}.likert_high_from: only 3.51 (the seeds' 'high or above', "
+                           f"KPI_SPEC §B) is implemented, got {params['likert_high_from']!r}")
     if kind == "training":
         labels = [b.get("label") for b in params["bands"]]
         if params["pass_label"] not in labels:
@@ -328,6 +325,9 @@ def _parse_entry(i: int, raw: Any, agencies: Mapping[str, Any],
     if raw["direction"] not in _DIRECTIONS:
         raise CatalogError(f"{who}: direction must be one of {', '.join(_DIRECTIONS)}, got "
                            f"{raw['direction']!r}")
+    if raw["direction"] != "higher":
+        raise CatalogError(f"{who}: direction 'lower' is not implemented by any rubric engine "
+                           f"yet (every KPI of the seeds is higher-is-better)")
     weight = raw["weight"]
     if weight is not None and (isinstance(weight, bool) or not isinstance(weight, (int, float))
                                or not math.isfinite(weight) or weight <= 0):

@@ -114,13 +114,13 @@ def data_status(data_root: str | Path, choice: str = "auto") -> str:
     """``"sample"`` or ``"agency"`` for a data root (KPI_SPEC §G.7).
 
     With ``choice="auto"`` the status is read from ``<data_root>/dataset.yaml``
-    (``status: sample | agency``); without that file the data is an agency's.
+    (``status: sample | agency``); without that file the data is an agency's. ``"sample"``
+    marks any data as sample; ``"agency"`` is refused for a data root that says it is the
+    bundled sample.
     """
-    if choice in ("sample", "agency"):
-        return choice
     path = Path(data_root) / DATASET_FILE
     if not path.is_file():
-        return "agency"
+        return choice if choice in ("sample", "agency") else "agency"
     try:
         doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -129,4 +129,7 @@ def data_status(data_root: str | Path, choice: str = "auto") -> str:
     if status not in ("sample", "agency"):
         raise InputError(f"{DATASET_FILE} at the data root must say status: sample or status: "
                          f"agency, got {status!r}")
-    return str(status)
+    if choice == "agency" and status == "sample":
+        raise InputError(f"data_status='agency' was asked for, but {DATASET_FILE} at the data "
+                         f"root says this is the bundled sample (KPI_SPEC §G.7)")
+    return "sample" if choice == "sample" else str(status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["KINDS", "REPORT_FAMILIES", "KindSpec"]
+__all__ = ["KINDS", "REPORT_FAMILIES", "KindSpec", "applicable_options"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +37,8 @@ class KindSpec:
         The §G rules that apply to the kind (besides ``data_status``, which applies to all).
     points : bool
         Whether the kind gives level-based points (only such KPIs can be in a scorecard).
+    options : tuple of str
+        The analysis options of :func:`kpianalysis.evaluate` the kind uses.
     """
 
     params: tuple[str, ...]
@@ -47,30 +49,42 @@ class KindSpec:
     module: str = ""
     rules: tuple[str, ...] = ()
     points: bool = False
+    options: tuple[str, ...] = ()
 
 
+_SURVEY = ("confidence", "ci_method", "min_answered_share", "design_ci_method")
 KINDS: dict[str, KindSpec] = {
     "satisfaction": KindSpec(
         ("bands", "likert_high_from"), ("survey",), ("evidence",), ("survey",),
         "satisfaction", "satisfaction",
-        ("missing_answers", "survey_rounds", "weights", "undefined_rubric_rows"), points=True),
+        ("missing_answers", "survey_rounds", "weights", "undefined_rubric_rows"), points=True,
+        options=_SURVEY),
     "it_support_composite": KindSpec(
         ("satisfaction_bands", "sla_bands"), ("survey", "tickets"), (), ("survey",),
         "satisfaction", "satisfaction",
-        ("missing_answers", "survey_rounds", "weights", "it_composite"), points=True),
+        ("missing_answers", "survey_rounds", "weights", "it_composite"), points=True,
+        options=(*_SURVEY, "as_of")),
     "count_bands": KindSpec(("bands", "total"), ("issues",), ("evidence",),
                             module="bands", rules=("undefined_rubric_rows",), points=True),
     "milestones": KindSpec(("n_levels", "levels"), ("evidence",), module="milestones",
-                           rules=("undefined_rubric_rows",), points=True),
-    "step_completion": KindSpec(("target_percent",), ("steps",), module="percent"),
-    "quarterly_progress": KindSpec(("plan",), ("progress",), module="progress"),
+                           rules=("undefined_rubric_rows",), points=True, options=("as_of",)),
+    "step_completion": KindSpec((), ("steps",), module="percent"),
+    "quarterly_progress": KindSpec((), ("progress",), module="progress"),
     "training": KindSpec(("bands", "pass_label"), ("scores",), module="percent"),
     "committee_share": KindSpec(("min_share", "n_committees"), ("committees",),
                                 module="counts"),
     "count_target": KindSpec(("out_of", "column"), ("items",), module="counts"),
     "percent_target": KindSpec((), ("survey", "margins"), report="awareness",
-                               module="awareness", rules=("awareness_formula",)),
+                               module="awareness", rules=("awareness_formula",),
+                               options=("confidence", "ci_method", "design_ci_method")),
 }
+
+def applicable_options(kind: str, options: dict) -> dict:
+    """The subset of ``options`` (rule choices and analysis options) a rubric kind uses."""
+    spec = KINDS[kind]
+    keep = {*spec.rules, "data_status", *spec.options}
+    return {k: v for k, v in options.items() if k in keep}
+
 
 #: Report families → the notebook (shipped in ``kpianalysis/notebooks/``) that shows them.
 REPORT_FAMILIES: dict[str, str] = {

@@ -138,8 +138,12 @@ def respondents_table(likert: LikertResult, data) -> str:
     rows = [("ผู้ตอบทั้งหมดในไฟล์ (respondents in file)", f"{likert.n_total:,}"),
             ("นำมาคำนวณ C (scored)", f"{likert.n_scored:,}")]
     rows += [(EXCLUSION_TH.get(k, k), f"{v:,}") for k, v in likert.exclusions.items()]
-    rows.append(("เกณฑ์: ต้องตอบอย่างน้อย (minimum share of items answered)",
-                 f"{likert.min_answered_share:.0%}"))
+    if likert.policy == "official":
+        rows.append(("เกณฑ์ (§G.1): นับทุกฉบับที่ตอบอย่างน้อย 1 ข้อ ข้อที่ไม่ตอบได้ 0 คะแนน",
+                     "–"))
+    else:
+        rows.append(("เกณฑ์: ต้องตอบอย่างน้อย (minimum share of items answered)",
+                     f"{likert.min_answered_share:.0%}"))
     rows.append(("ผู้เขียนข้อเสนอแนะ (free-text suggestions; text not shown — PDPA)",
                  f"{data.n_free_text:,}"))
     return _table(rows, ["รายการ", "จำนวน"])
@@ -249,11 +253,21 @@ def comparison_text(summary: Mapping[str, Any]) -> str:
 def methods_text(summary: Mapping[str, Any], analysis, data) -> str:
     """How the numbers were computed, and from which file."""
     method = CI_METHOD_TH.get(summary["ci_method"], summary["ci_method"])
+    if analysis.likert.policy == "official":
+        scoring = [
+            "คะแนนรายบุคคล = ผลรวมคะแนน / จำนวนข้อคำถามทั้งหมด (ข้อที่ไม่ตอบได้ 0, 004:422, §G.1); "
+            "เปรียบเทียบเกณฑ์ 3.51 ด้วยเลขจำนวนเต็ม (100 × ผลรวม ≥ 351 × จำนวนข้อ)",
+            "C นับทุกแบบสอบถามที่ตอบอย่างน้อย 1 ข้อ; ฉบับที่ไม่ตอบเลยแสดงจำนวนไว้",
+        ]
+    else:
+        scoring = [
+            "คะแนนรายบุคคล = ผลรวมคะแนนทุกข้อที่ตอบ / จำนวนข้อที่ตอบ; เปรียบเทียบเกณฑ์ 3.51 "
+            "ด้วยเลขจำนวนเต็ม (100 × ผลรวม ≥ 351 × จำนวนข้อ) จึงไม่มีความคลาดเคลื่อนจากทศนิยม",
+            f"ผู้ตอบต้องตอบอย่างน้อย {analysis.likert.min_answered_share:.0%} ของข้อคำถามจึงนำมา"
+            "คำนวณ; ผู้ที่ไม่ผ่านเกณฑ์แสดงจำนวนในหัวข้อที่ 1",
+        ]
     items = [
-        "คะแนนรายบุคคล = ผลรวมคะแนนทุกข้อที่ตอบ / จำนวนข้อที่ตอบ; เปรียบเทียบเกณฑ์ 3.51 "
-        "ด้วยเลขจำนวนเต็ม (100 × ผลรวม ≥ 351 × จำนวนข้อ) จึงไม่มีความคลาดเคลื่อนจากทศนิยม",
-        f"ผู้ตอบต้องตอบอย่างน้อย {analysis.likert.min_answered_share:.0%} ของข้อคำถามจึงนำมา"
-        "คำนวณ; ผู้ที่ไม่ผ่านเกณฑ์แสดงจำนวนในหัวข้อที่ 1",
+        *scoring,
         f"ช่วงความเชื่อมั่นของ A: วิธี {_e(method)} ที่ระดับ {summary['confidence']:.0%}; "
         f"ตัวประมาณ (estimator): {_e(summary['estimator'])}",
     ]

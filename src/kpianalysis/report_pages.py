@@ -83,11 +83,11 @@ def thai_date(iso: str | None) -> str:
 
 def title(result: KPIResult) -> str:
     """Markdown title: the Thai name, then code, agency and fiscal year."""
-    abbr = f" ({result.agency_abbreviation})" if result.agency_abbreviation else ""
-    periods = f" · {' '.join(result.periods)}" if result.periods else ""
-    return (f"# {result.name_th}\n\n"
-            f"ตัวชี้วัดรหัส `{result.kpi}` · {result.agency}{abbr} · ปีงบประมาณ พ.ศ. "
-            f"{result.fiscal_year}{periods}")
+    abbr = f" ({_e(result.agency_abbreviation)})" if result.agency_abbreviation else ""
+    periods = f" · {_e(' '.join(result.periods))}" if result.periods else ""
+    return (f"# {_e(result.name_th)}\n\n"
+            f"ตัวชี้วัดรหัส <code>{_e(result.kpi)}</code> · {_e(result.agency)}{abbr} · "
+            f"ปีงบประมาณ พ.ศ. {result.fiscal_year}{periods}")
 
 
 def data_status_banner(result: KPIResult) -> str:

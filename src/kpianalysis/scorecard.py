@@ -15,6 +15,7 @@ import dataclasses
 import html
 import importlib.resources
 import json
+import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +38,8 @@ __all__ = [
     "validate_scorecard_dict",
     "write_scorecard",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Version of the scorecard JSON (``scorecard_<abbreviation>_<fy>.json``).
 SCORECARD_SCHEMA_VERSION = 1
@@ -156,17 +159,40 @@ def load_results(source: Any) -> list[KPIResult]:
     return out
 
 
-def check_fresh(result: KPIResult, data_root: str | Path) -> None:
+def check_fresh(result: KPIResult, data_root: str | Path, catalog: Catalog | None = None
+                ) -> None:
     """Raise :class:`ScorecardError` unless ``result`` is current.
 
-    Current means: built by this package version, and every input file it rests on exists
-    under ``data_root`` with the same SHA-256.
+    Current means: built by this package version, from exactly the input files the catalog
+    lists now for the KPI and fiscal year, each present under ``data_root`` with the same
+    SHA-256; under the rule choices the catalog sets for the KPI (the official ones unless the
+    catalog overrides them); and with the data status of ``data_root`` (§G.7).
     """
     who = f"KPI {result.kpi!r} (fiscal year {result.fiscal_year})"
     if result.package_version != __version__:
         raise ScorecardError(f"{who}: its result was built by kpianalysis "
                              f"{result.package_version}, this is {__version__}: rebuild it")
     root = Path(data_root)
+    if catalog is not None:
+        kpi = catalog.get(result.kpi)
+        listed = sorted(s.path for s in kpi.inputs_for(result.fiscal_year))
+        used = sorted(e.path for e in result.evidence)
+        if listed != used:
+            raise ScorecardError(f"{who}: its result was built from {', '.join(used)} but the "
+                                 f"catalog now lists {', '.join(listed)}: rebuild it")
+        for rule in result.rules:
+            wanted = kpi.rules.get(rule.rule)
+            if rule.rule != "data_status" and wanted is not None and rule.choice != wanted:
+                raise ScorecardError(
+                    f"{who}: its result applies {rule.rule}={rule.choice}, but the catalog "
+                    f"sets {rule.rule}={wanted} (§{rule.section}); a scorecard sums results "
+                    f"under the catalog's rules only: rebuild it without that option")
+    from .inputs import data_status
+
+    status = data_status(root)
+    if status == "sample" and result.data_status != "sample":
+        raise ScorecardError(f"{who}: its result says '{result.data_status}' data but the data "
+                             f"root is the bundled sample (§G.7)")
     for ev in result.evidence:
         path = root / ev.path
         if not path.is_file():
@@ -177,7 +203,7 @@ def check_fresh(result: KPIResult, data_root: str | Path) -> None:
                                  f"was built (SHA-256 differs): rebuild the KPI")
 
 
-def score_agency(results: Any, *, data_root: str | Path | None,
+def score_agency(results: Any, *, data_root: str | Path,
                  agency: str | None = None, fiscal_year: int | None = None,
                  catalog: Catalog | str | Path | None = None) -> AgencyScore:
     """Sum an agency's scorecard KPIs from their results.
@@ -186,9 +212,9 @@ def score_agency(results: Any, *, data_root: str | Path | None,
     ----------
     results : directory, JSON path, or iterable of KPIResult / dict / path
         The KPI results (see :func:`load_results`).
-    data_root : path or None
-        The data root the results were built from; every result's input hashes are checked
-        against it. ``None`` skips that check (only for results built in this process).
+    data_root : path
+        The data root the results were built from; every result is checked against it and
+        the catalog (:func:`check_fresh`).
     agency : str, optional
         Thai name or abbreviation; default: the catalog's only scorecard agency.
     fiscal_year : int, optional
@@ -223,7 +249,12 @@ def score_agency(results: Any, *, data_root: str | Path | None,
         raise ScorecardError(str(exc)) from None
     by_code: dict[str, KPIResult] = {}
     for r in loaded:
+        if r.kpi not in cat:
+            raise ScorecardError(f"a result for KPI {r.kpi!r}, which the catalog "
+                                 f"({cat.source}) does not list")
         if r.fiscal_year != fy:
+            logger.info("result %s of fiscal year %s is not part of the %s scorecard",
+                        r.kpi, r.fiscal_year, fy)
             continue
         if r.kpi in by_code:
             raise ScorecardError(f"KPI {r.kpi!r}: two results for fiscal year {fy}")
@@ -235,8 +266,7 @@ def score_agency(results: Any, *, data_root: str | Path | None,
             raise ScorecardError(f"KPI {k.code!r} ({k.name_th}): no result for fiscal year {fy} "
                                  f"(expected {result_stem(k.code, fy)}.json); build it first — "
                                  f"the scorecard never uses an older or a missing result")
-        if data_root is not None:
-            check_fresh(r, data_root)
+        check_fresh(r, data_root, cat)
         if r.points is None or r.weight is None:
             raise ScorecardError(f"KPI {k.code!r}: its result has no points or weight")
         if not math.isclose(r.weight, float(k.weight or 0), rel_tol=1e-12):

@@ -28,6 +28,15 @@ __all__ = [
     "scorecard_title",
 ]
 
+#: Short Thai notes for the flags a KPI result carries (the report explains each in full).
+FLAG_NOTES_TH = {
+    "undefined_rubric_row": "ระดับอาศัยเกณฑ์ที่เอกสารต้นฉบับไม่ได้กำหนด (§G.6)",
+    "rubric_table_missing": "ใช้ตารางเกณฑ์ที่สันนิษฐาน เอกสารต้นฉบับไม่มีตาราง (§G.6)",
+    "capped_at_defined_row": "ระดับถูกจำกัดที่เกณฑ์ที่เอกสารกำหนด (§G.6)",
+    "estimators_disagree": "ค่าทางการและค่าประมาณของประชากรให้ข้อสรุปต่างกัน",
+    "boundary_not_in_source": "มีค่าที่ตกช่วงที่เอกสารไม่ได้กำหนด",
+}
+
 _MET_TH = "✓ บรรลุ"
 _MISSED_TH = "✗ ไม่บรรลุ"
 _COLOUR_MET, _COLOUR_MISSED, _COLOUR_MAX = "#2166ac", "#ef8a62", "#e6e6e6"
@@ -76,6 +85,11 @@ def scorecard_headline(card: AgencyScore) -> str:
     )
 
 
+def _flag_notes(flags: tuple[str, ...]) -> str:
+    notes = [FLAG_NOTES_TH.get(f, f) for f in flags if f != "sample_data"]
+    return "".join(f"<br>⚠ {_e(n)}" for n in notes)
+
+
 def _level(value: float | None) -> str:
     return "–" if value is None else _n(value)
 
@@ -93,7 +107,7 @@ def scorecard_table(card: AgencyScore) -> str:
             f"<td {right}>{o.item}</td>"
             f"<td {left}>{_e(o.name_th)}<br><code>{_e(o.kpi)}</code></td>"
             f"<td {right}>{_e(_n(o.weight))}</td>"
-            f"<td {left}>{_e(o.value_text)}</td>"
+            f"<td {left}>{_e(o.value_text)}{_flag_notes(o.flags)}</td>"
             f"<td {right}>{_e(_level(o.level))}</td>"
             f"<td {right}>{_e(_n(o.points))}</td>"
             f"<td {left}>{_e(_MET_TH if o.target_met else _MISSED_TH)}</td>"

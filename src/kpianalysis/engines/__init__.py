@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Catalog, load_catalog
-from ..kinds import KINDS
+from ..kinds import KINDS, applicable_options
 from ..result import KPIResult
 from ..rules import RULES
 from ._context import ENGINE_OPTIONS, Context
@@ -53,7 +53,12 @@ def evaluate(code: str, *, fiscal_year: int | None = None,
     KeyError
         Unknown KPI code (close matches listed).
     TypeError
-        An unknown option name (valid names listed).
+        An unknown option name, or one that does not apply to the KPI's rubric kind (the
+        valid names listed).
+    ValueError
+        An invalid option value (e.g. ``confidence=95``).
+    kpianalysis.CatalogError
+        The catalog has no inputs for that fiscal year.
     kpianalysis.rules.RuleError
         An unknown choice of a rule.
     kpianalysis.inputs.InputError
@@ -65,24 +70,54 @@ def evaluate(code: str, *, fiscal_year: int | None = None,
     kpi = cat.get(code)
     rules = dict(kpi.rules)
     engine_options = {}
+    spec = KINDS[kpi.rubric_kind]
+    usable = {*spec.rules, "data_status", *spec.options}
     for name, value in options.items():
-        if name in RULES:
-            rules[name] = RULES[name].check(value)
-        elif name in ENGINE_OPTIONS:
-            engine_options[name] = value
-        else:
+        if name not in RULES and name not in ENGINE_OPTIONS:
             raise TypeError(f"evaluate() got an unknown option {name!r}; valid options are the "
                             f"rules {', '.join(RULES)} and {', '.join(ENGINE_OPTIONS)}")
-    spec = KINDS[kpi.rubric_kind]
+        if name not in usable:
+            raise TypeError(f"option {name!r} does not apply to KPI {code!r} (rubric kind "
+                            f"{kpi.rubric_kind!r}); it uses {', '.join(sorted(usable))}")
+        if name in RULES:
+            rules[name] = RULES[name].check(value)
+        else:
+            engine_options[name] = _check_option(name, value)
     ctx = Context.create(cat, kpi, fiscal_year, Path(data_root), rules, engine_options)
     module = importlib.import_module(f".{spec.module}", __name__)
     return module.evaluate(ctx)
 
 
 def evaluate_all(codes: Iterable[str] | None = None, **kwargs: Any) -> list[KPIResult]:
-    """Evaluate several catalog KPIs (default: all) with the same keyword arguments."""
+    """Evaluate several catalog KPIs (default, ``codes=None``: all) with the same arguments.
+
+    Options that do not apply to a KPI's rubric kind are not passed to it
+    (:func:`kpianalysis.kinds.applicable_options`).
+    """
     cat = kwargs.pop("catalog", None)
     cat = cat if isinstance(cat, Catalog) else load_catalog(cat)
-    return [evaluate(c, catalog=cat, **kwargs) for c in (codes or cat.codes)]
+    fixed = {k: kwargs.pop(k) for k in ("fiscal_year", "data_root") if k in kwargs}
+    return [evaluate(c, catalog=cat, **fixed,
+                     **applicable_options(cat.get(c).rubric_kind, kwargs))
+            for c in (cat.codes if codes is None else codes)]
+
+
+def _check_option(name: str, value: Any) -> Any:
+    """Validate an analysis option's value (the message names the option and the rule)."""
+    if name == "confidence":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ValueError(f"confidence must be a proportion strictly between 0 and 1 "
+                             f"(e.g. 0.95), got {value!r}")
+    elif name in ("ci_method", "design_ci_method"):
+        from ..design import DESIGN_PROPORTION_CI_METHODS as DESIGN_METHODS
+        from ..proportion import PROPORTION_CI_METHODS
+
+        valid = PROPORTION_CI_METHODS if name == "ci_method" else DESIGN_METHODS
+        if value not in valid:
+            raise ValueError(f"{name} must be one of {', '.join(sorted(valid))}, got {value!r}")
+    elif name == "min_answered_share":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ValueError(f"min_answered_share must be in (0, 1], got {value!r}")
+    return value
 
 

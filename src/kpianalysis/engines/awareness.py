@@ -19,7 +19,8 @@ def evaluate(ctx: Context) -> Any:
     survey, margins = ctx.input("survey"), ctx.input("margins")
     data = aw.read_awareness_survey(survey.path, margins.path)
     confidence = float(ctx.options["confidence"])
-    analysis = aw.analyse_awareness(data, target=float(kpi.target), confidence=confidence)
+    analysis = aw.analyse_awareness(data, target=float(kpi.target), confidence=confidence,
+                                    ci_method=str(ctx.options["design_ci_method"]))
     est = analysis.overall
     aware = data.frame["aware"].astype(bool)
     n, b = len(aware), int(aware.sum())

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..rubric import count_livable_city_issues, score_count_bands
-from ._context import Context, Outcome, band_ladder, item
+from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from .satisfaction import _requirements
 
 __all__ = ["evaluate"]
@@ -28,9 +28,23 @@ def evaluate(ctx: Context) -> Any:
                           top_level_requires=[(c, ok) for c, ok, _ in req],
                           weight=float(kpi.weight or 1), target_level=int(kpi.target))
     text = f"{count} จาก {total} ประเด็นการพัฒนาที่มีตัวชี้วัดและข้อมูล"
-    outcome = Outcome(value=float(count), value_text=text, level=float(s.level),
-                      points=ctx.points(s.success_percent), target_met=bool(s.target_met))
+    undefined = [int(v) for v in kpi.rubric_params.get("undefined_levels") or ()]
+    defined = [int(b.level) for b in bands.bands if int(b.level) not in undefined]
     top = bands.bands[0]
+
+    def score(rules: dict[str, str]) -> tuple[Outcome, list]:
+        level, flags = undefined_rows(ctx, float(s.level), defined, undefined,
+                                      rules["undefined_rubric_rows"])
+        sp = s.success_percent if level == s.level else next(
+            (b.success_percent for b in bands.bands if level is not None and b.level == level),
+            0.0)
+        return Outcome(value=float(count), value_text=text, level=level,
+                       points=ctx.points(sp), target_met=bool(s.target_met)
+                       and level == s.level), flags
+
+    outcome, flags = score(ctx.rules)
+    alternatives = ctx.alternatives(lambda r: score(dict(r))[0], outcome,
+                                    ["undefined_rubric_rows"])
 
     def rung(b: Any) -> str:
         nxt = next((x for x in reversed(bands.bands) if x.level == b.level + 1), None)
@@ -46,7 +60,8 @@ def evaluate(ctx: Context) -> Any:
         rows[ev.relpath] = (len(req), len(req))
     return ctx.result(
         outcome, level_max=int(top.level), evidence=ctx.evidence(rows),
-        ladder=band_ladder(bands, s.level, rung), missing=s.missing,
+        alternatives=alternatives, flags=flags,
+        ladder=band_ladder(bands, s.level, rung, undefined), missing=s.missing,
         items=[item(c, d, "ดำเนินการแล้ว" if ok else "ยังไม่ดำเนินการ", ev.relpath if ev else "",
                     int(top.level)) for c, ok, d in req],
         details={"count": count, "total": total, "success_percent": s.success_percent})

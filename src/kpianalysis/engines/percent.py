@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..result import LadderRow
+from ..result import Flag, LadderRow
 from ..rubric import score_step_completion, score_training
 from ._context import Context, Outcome, item
 
@@ -17,7 +17,7 @@ def evaluate(ctx: Context) -> Any:
     p = kpi.rubric_params
     if kpi.rubric_kind == "step_completion":
         src = ctx.input("steps")
-        s = score_step_completion(src.path, target=float(p["target_percent"]))
+        s = score_step_completion(src.path, target=float(kpi.target))
         what = "ขั้นตอน"
         import pandas as pd
 
@@ -33,6 +33,11 @@ def evaluate(ctx: Context) -> Any:
                            bands=kpi.bands())
         what = "คน"
         items = []
+        import pandas as pd
+
+        scores = pd.to_numeric(pd.read_csv(src.path, dtype=str, keep_default_na=False,
+                                           encoding="utf-8-sig")["score"], errors="coerce")
+        at_50 = int(((scores >= 50) & (scores < 51)).sum())
         details = {"passed": s.numerator, "trainees": s.denominator,
                    "bands": s.detail if s.detail is not None else []}
     text = (f"ร้อยละ {s.percent:.2f} ({s.numerator:,} จาก {s.denominator:,} {what})")
@@ -42,7 +47,15 @@ def evaluate(ctx: Context) -> Any:
                         success_percent=None, reached=bool(s.target_met)),
               LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {s.target:g}", success_percent=None,
                         reached=True)]
-    return ctx.result(outcome, ladder=ladder, items=items, missing=s.missing[:20],
+    flags = []
+    if kpi.rubric_kind == "training" and at_50:
+        flags.append(Flag("boundary_not_in_source",
+                          f"ผู้เข้ารับการอบรม {at_50} คนได้คะแนนระหว่าง 50 ถึงต่ำกว่า 51 ซึ่งเอกสาร"
+                          f"ไม่ได้กำหนดช่วง (ต่ำกว่า 50 / 51–60): จัดเป็นควรปรับปรุงตาม KPI_SPEC §D"))
+    missing = list(s.missing)
+    if len(missing) > 20:
+        missing = [*missing[:20], f"และอีก {len(missing) - 20} รายการ"]
+    return ctx.result(outcome, ladder=ladder, items=items, missing=missing, flags=flags,
                       evidence=ctx.evidence({src.relpath: (s.denominator, s.denominator)}),
                       details=details)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._validation import DataValidationError
 from ..result import LadderRow
 from ..rubric import read_progress, score_quarterly_progress
 from ._context import Context, Outcome, item
@@ -17,6 +18,10 @@ def evaluate(ctx: Context) -> Any:
     src = ctx.input("progress")
     frame = read_progress(src.path)
     s = score_quarterly_progress(frame, target=float(kpi.target))
+    if s.fiscal_year is not None and int(s.fiscal_year) != ctx.fiscal_year:
+        raise DataValidationError(
+            f"the file reports fiscal year {s.fiscal_year} but KPI {kpi.code!r} is evaluated "
+            f"for fiscal year {ctx.fiscal_year}", source=src.relpath, column="fiscal_year")
     q = s.quarters
     last = q.iloc[-1]
     text = (f"ร้อยละ {s.percent:.2f} ณ ไตรมาส {int(last['quarter'])} "

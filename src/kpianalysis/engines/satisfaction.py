@@ -15,6 +15,7 @@ composite (item 5): survey rounds → B, C, A → level and points, under the §
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -47,7 +48,34 @@ def _read_rounds(ctx: Context) -> dict[int, tuple[Any, SurveyData]]:
                 f"it holds round(s) {', '.join(map(str, data.rounds))}",
                 source=inp.relpath, column="round")
         out[int(inp.round or 0)] = (inp, data)
+        _check_fiscal_year(data, inp.relpath, ctx.fiscal_year)
+    seen: dict[str, str] = {}
+    for inp, data in out.values():  # §G.2: every form is counted once in the year
+        ids = data.frame["respondent_id"].astype(str)
+        again = [i for i, rid in enumerate(ids, start=1) if rid in seen]
+        if again:
+            raise DataValidationError(
+                f"respondent_id(s) already in {seen[ids.iloc[again[0] - 1]]}: a form would be "
+                f"counted twice in the fiscal year", source=inp.relpath, column="respondent_id",
+                rows=again)
+        seen.update(dict.fromkeys(ids, inp.relpath))
     return out
+
+
+def _check_fiscal_year(data: SurveyData, source: str, fiscal_year: int) -> None:
+    """Refuse response dates outside the fiscal year the file is evaluated for."""
+    from ..thaidate import fiscal_year_bounds
+
+    if "response_date" not in data.frame:
+        return
+    start, end = fiscal_year_bounds(fiscal_year)
+    dates = pd.to_datetime(data.frame["response_date"])
+    bad = (dates.notna() & ((dates < start) | (dates > end + pd.Timedelta(days=1)))).to_numpy()
+    if bad.any():
+        rows = [int(i) + 1 for i in bad.nonzero()[0]]
+        raise DataValidationError(
+            f"response_date outside fiscal year {fiscal_year} ({start.date()} – {end.date()}); "
+            f"is the file of another year?", source=source, column="response_date", rows=rows)
 
 
 def _design_estimate(datas: list[SurveyData], likerts: list[LikertResult], confidence: float,
@@ -116,6 +144,9 @@ def evaluate(ctx: Context) -> Any:
         return design_cache[key]
 
     has_design = all(d.has_design for _, d in rounds.values())
+    if ctx.rules["weights"] == "design_based" and not has_design:
+        raise ValueError(f"weights='design_based' (§G.3) needs design weights in every survey "
+                         f"file of KPI {kpi.code!r}; its files carry none")
 
     def score(rules: Mapping[str, str]) -> tuple[Outcome, dict[str, Any]]:
         use = used_rounds(rules)
@@ -172,6 +203,11 @@ def evaluate(ctx: Context) -> Any:
     uncertainty = count_uncertainty(
         info["b"], info["c"], target_pct, method=str(ctx.options["ci_method"]),
         confidence=confidence, estimator="B × 100 / C ไม่ถ่วงน้ำหนัก (official, §G.3)")
+    # the target also needs what is not sampled: the level-5 conditions (BMA Q's report) and,
+    # for the IT composite, full SLA points; without them the chance is 0
+    certain_miss = bool(unmet) or (composite and sla.points < 5)
+    if certain_miss:
+        uncertainty = dataclasses.replace(uncertainty, p_target_met=0.0)
     population = None
     flags: list[Flag] = []
     if has_design:
@@ -182,7 +218,8 @@ def evaluate(ctx: Context) -> Any:
                  if est.se > 0 else float(est.estimate * 100 >= target_pct))
         population = Uncertainty(
             estimate=est.estimate * 100, ci_low=est.ci.low * 100, ci_high=est.ci.high * 100,
-            confidence=confidence, method=est.method, p_target_met=p_met,
+            confidence=confidence, method=est.method,
+            p_target_met=0.0 if certain_miss else p_met,
             estimator="ค่าประมาณตามแผนการสุ่ม (design-based) ของประชากรผู้รับบริการ", n=int(est.n),
             design_effect=float(est.deff) if math.isfinite(est.deff) else None)
         if (population.estimate >= target_pct) != (info["percent"] >= target_pct):
