@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 reports: $(STAMP)
 	$(PY) -m kpianalysis.build --data-root data/raw --processed data/processed --out reports
 
+# the browser tests need headless Chromium (Debian package); installed here when missing
 test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium could not be installed: the browser test will fail"
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m pytest -n 2
 

@@ -178,6 +178,48 @@ def test_a_clean_build_logs_no_warning_or_error(tmp_path, raw_dir, capfd, caplog
     assert "WARNING" not in text and "ERROR" not in text, text
 
 
+# --- in a browser: headless Chromium (Debian package, installed by `make test`) ------------
+
+BROWSER_PAGES = {  # one report of each family, the scorecard and the index: a sentence each
+    "index.html": "รายงานตัวชี้วัดทั้งหมด",
+    "gis-open-data_2567.html": "รายงานนี้แสดงผลตัวชี้วัด",
+    "sat-oss_2567.html": "รายงานนี้แสดงผลตัวชี้วัด",
+    "awareness-pr_2568.html": "รายงานนี้แสดงผลตัวชี้วัด",
+    f"{SCORECARD}.html": "คะแนนรวมตามตาราง ค.",
+}
+A4_POINTS = (595.28, 841.89)  # ISO 216 A4, 210 × 297 mm in PostScript points
+
+
+def test_reports_in_a_browser_offline_without_errors_and_print_on_a4(built):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from browser import Browser
+
+    out = built[0]
+    browser = Browser()
+    try:
+        for name, sentence in BROWSER_PAGES.items():
+            seen = browser.open(out / name)
+            assert seen["errors"] == [], (name, seen["errors"][:3])
+            remote = [u for u in seen["requests"] if not u.startswith(("file:", "data:"))]
+            assert remote == [], (name, remote)  # no network request at all
+            assert sentence in browser.text(), name  # the plain Thai summary / heading
+            links = browser.call("Runtime.evaluate", returnByValue=True, expression=(
+                "Array.from(document.querySelectorAll('a[href]'))"
+                ".map(a => a.getAttribute('href'))"
+                ".filter(h => !h.startsWith('data:') && !h.startsWith('#'))"))
+            for href in links["result"]["value"]:
+                assert (out / href).is_file(), (name, href)
+            pdf = browser.pdf()
+            boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+            assert boxes, name
+            for w, h in boxes:
+                assert abs(float(w) - A4_POINTS[0]) < 2 and abs(float(h) - A4_POINTS[1]) < 2
+    finally:
+        browser.close()
+
+
 # --- the scorecard only sums results ----------------------------------------------------------
 
 def test_scorecard_is_the_sum_of_the_kpi_jsons_and_equals_the_api(built, raw_dir, tmp_path):

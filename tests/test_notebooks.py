@@ -81,3 +81,16 @@ def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{path.name}: expected one cell tagged 'parameters'"
+
+
+def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
+    """Papermill alone only warns about an unknown parameter; the notebook makes it an error."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError, match=r"unknown parameter\(s\) ci_methd; this "
+                                                     r"notebook declares catalog_path"):
+        papermill.execute_notebook(str(NOTEBOOKS / "kpi_report.ipynb"),
+                                   str(tmp_path / "out.ipynb"), parameters={"ci_methd": "wald"},
+                                   kernel_name="python3", progress_bar=False,
+                                   cwd=str(NOTEBOOKS))

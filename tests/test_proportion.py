@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from kpianalysis import proportion_ci
-from kpianalysis.proportion import PROPORTION_CI_METHODS, proportion_difference_ci
+from kpianalysis.proportion import (
+    PROPORTION_CI_ALIASES,
+    PROPORTION_CI_METHODS,
+    PROPORTION_CI_NAMES,
+    canonical_proportion_ci_method,
+    proportion_difference_ci,
+)
 
 # Newcombe, R. G. (1998a). Two-sided confidence intervals for the single proportion: comparison
 # of seven methods. Statistics in Medicine 17, 857-872, Table I (4 decimals as printed):
@@ -90,8 +96,80 @@ def test_vectorised_matches_scalar():
 def test_unknown_method_lists_valid_ones():
     with pytest.raises(ValueError, match="wilson") as info:
         proportion_ci(5, 10, method="wils")
-    for name in PROPORTION_CI_METHODS:
+    for name in PROPORTION_CI_NAMES:  # every accepted spelling, aliases included
         assert name in str(info.value)
+
+
+# Aliases: statsmodels' proportion_confint spells the methods "normal", "beta", "agresti_coull",
+# "wilson", "jeffreys"; "wald" is the textbook name of "normal". Each alias is checked against
+# the published / statsmodels reference rows of its canonical method above: NEWCOMBE_TABLE_I
+# (Newcombe 1998a Table I, = statsmodels method="normal" | "wilson" | "beta") and
+# STATSMODELS_REFERENCE (statsmodels 0.15.0 method="agresti_coull" | "jeffreys").
+EXPECTED_ALIASES = {
+    "wald": "normal",
+    "normal": "normal",
+    "beta": "clopper-pearson",
+    "clopper-pearson": "clopper-pearson",
+    "clopper_pearson": "clopper-pearson",
+    "agresti-coull": "agresti-coull",
+    "agresti_coull": "agresti-coull",
+    "wilson": "wilson",
+    "jeffreys": "jeffreys",
+}
+
+
+def test_every_spelling_is_accepted_and_canonical_names_are_unchanged():
+    assert set(EXPECTED_ALIASES) == PROPORTION_CI_NAMES
+    assert PROPORTION_CI_METHODS == {"wilson", "clopper-pearson", "agresti-coull", "jeffreys",
+                                     "normal"}
+    assert set(PROPORTION_CI_ALIASES.values()) <= PROPORTION_CI_METHODS
+    assert not set(PROPORTION_CI_ALIASES) & PROPORTION_CI_METHODS
+    for spelling, canonical in EXPECTED_ALIASES.items():
+        assert canonical_proportion_ci_method(spelling) == canonical
+
+
+@pytest.mark.parametrize(
+    ("alias", "count", "nobs", "low", "high", "tol"),
+    [
+        (alias, count, nobs, low, high, tol)
+        for alias, canonical in EXPECTED_ALIASES.items()
+        for rows, tol in ((NEWCOMBE_TABLE_I, 5e-5), (STATSMODELS_REFERENCE, 5e-7))
+        for count, nobs, method, low, high in rows
+        if method == canonical
+    ],
+)
+def test_alias_matches_the_reference_values(alias, count, nobs, low, high, tol):
+    ci = proportion_ci(count, nobs, method=alias)
+    assert ci.low == pytest.approx(low, abs=tol)
+    assert ci.high == pytest.approx(high, abs=tol)
+    assert ci.method == EXPECTED_ALIASES[alias]  # the result names the canonical method
+
+
+@pytest.mark.parametrize("alias", sorted(PROPORTION_CI_ALIASES))
+def test_alias_gives_identical_numbers(alias):
+    counts = np.array([0, 1, 7, 29])
+    a = proportion_ci(counts, 29, method=alias, confidence=0.9)
+    b = proportion_ci(counts, 29, method=PROPORTION_CI_ALIASES[alias], confidence=0.9)
+    np.testing.assert_array_equal(a.low, b.low)
+    np.testing.assert_array_equal(a.high, b.high)
+
+
+@pytest.mark.parametrize("bad", ["Wilson", "wils", "binom_test", "clopper pearson", 3, None])
+def test_unknown_spelling_is_refused(bad):
+    with pytest.raises(ValueError, match="valid values are") as info:
+        canonical_proportion_ci_method(bad)
+    assert "wald" in str(info.value) and "clopper_pearson" in str(info.value)
+
+
+def test_aliases_reach_the_likert_interval():
+    import pandas as pd
+
+    from kpianalysis import score_likert
+
+    r = score_likert(pd.DataFrame({"a": [5] * 16 + [2] * 4}))
+    assert r.ci(method="beta").method == "clopper-pearson"
+    assert (r.ci(method="wald").low, r.ci(method="wald").high) == pytest.approx(
+        (proportion_ci(16, 20, "normal").low, proportion_ci(16, 20, "normal").high))
 
 
 @pytest.mark.parametrize(
@@ -127,3 +205,24 @@ def test_result_serialises():
     d = proportion_ci(81, 263).to_dict()
     assert d["method"] == "wilson" and d["count"] == 81
     assert "<table" in proportion_ci(81, 263)._repr_html_()
+
+
+def test_summary_shows_estimate_interval_level_and_method():
+    ci = proportion_ci(81, 263, method="wald", confidence=0.90)
+    assert str(ci) == ci.summary()
+    assert ci.summary().splitlines() == ["ProportionCI: 0.308 (81 of 263)",
+                                         f"  90% CI [{ci.low:.4g}, {ci.high:.4g}] (normal)"]
+    html = ci._repr_html_()
+    assert html.index("0.308 (81 of 263)") < html.index("<table")
+    assert repr(ci).startswith("ProportionCI(estimate=")  # the dataclass repr is kept
+    vec = proportion_ci(np.arange(15), 20)
+    lines = vec.summary().splitlines()
+    assert lines[0] == "ProportionCI: 15 proportions, 95% CI (wilson)"
+    assert len(lines) == 12 and lines[-1].strip() == "… 5 more"
+
+
+def test_difference_summary():
+    d = proportion_difference_ci(56, 70, 48, 80, confidence=0.99)
+    first, second = d.summary().splitlines()
+    assert first == "ProportionDifference: 0.2 = 0.8 − 0.6"
+    assert second.strip().startswith("99% CI [") and second.endswith("excludes 0")

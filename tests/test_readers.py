@@ -126,3 +126,77 @@ def test_survey_round_files_sorted_by_round(tmp_path):
     assert list(found) == [1, 2, 10]
     assert found[10].name == "sat-oss_r10.csv"
     assert survey_round_files(tmp_path, "sat-bmaq") == {}
+
+
+# -- the processed table: unscored respondents are missing, not False ------------------------
+
+BMAQ_R2 = Path(__file__).resolve().parents[1] / "data" / "raw" / "satisfaction" / "sat-bmaq_r2.csv"
+
+
+@pytest.fixture(scope="module")
+def bmaq():
+    from kpianalysis import analyse_satisfaction
+
+    data = read_satisfaction_survey(BMAQ_R2, get_instrument("sat-bmaq"))
+    analysis = analyse_satisfaction(data)
+    return data, analysis, data.processed_table(analysis.likert.respondents)
+
+
+def test_processed_table_marks_unscored_respondents_missing(bmaq):
+    data, analysis, table = bmaq
+    unscored = ~table["scored"]
+    assert unscored.sum() == analysis.likert.n_excluded == 67  # forms with no answer at all
+    assert table["high_or_above"].dtype == "boolean"
+    assert table["band"].dtype == "Int8"
+    for col in ("high_or_above", "band", "band_th", "score_mean"):
+        assert table.loc[unscored, col].isna().all(), col
+        assert table.loc[~unscored, col].notna().all(), col
+    # counts stay as they are; the scored rows are unchanged
+    assert (table.loc[unscored, "n_answered"] == 0).all()
+    resp = analysis.likert.respondents.reset_index(drop=True)
+    scored = resp["scored"].to_numpy()
+    assert (table.loc[scored, "high_or_above"].astype(bool).to_numpy()
+            == resp.loc[scored, "high_or_above"].to_numpy()).all()
+    assert (table.loc[scored, "band"].astype(int).to_numpy()
+            == resp.loc[scored, "band"].to_numpy()).all()
+    # the analysis' own respondent table keeps its plain boolean arrays
+    assert resp["high_or_above"].dtype == bool and resp["band"].dtype == "int8"
+
+
+def test_naive_shares_of_the_processed_table_equal_the_report(bmaq):
+    data, analysis, table = bmaq
+    lk = analysis.likert
+    # unweighted: pandas skips <NA>, so the mean is B / C exactly
+    assert table["high_or_above"].mean() == lk.n_high_or_above / lk.n_scored
+    assert table["high_or_above"].sum() == lk.n_high_or_above
+    # weighted by the file's design weight (normalised over the scored rows, as pandas'
+    # NA-skipping does): the design-based A of the report (a ratio estimator of the domain)
+    ok = table["high_or_above"].notna()
+    w = table.loc[ok, "weight"]
+    share = (table.loc[ok, "high_or_above"].astype(float) * w).sum() / w.sum()
+    assert analysis.design is not None
+    assert share == pytest.approx(analysis.percent / 100, rel=1e-12)
+    assert round(share * 100, 1) == 75.3  # not the 71.8 % that False for unscored gave
+
+
+def test_processed_table_survives_parquet(bmaq, tmp_path):
+    pytest.importorskip("pyarrow")
+    _, _, table = bmaq
+    path = tmp_path / "t.parquet"
+    table.to_parquet(path)
+    back = pd.read_parquet(path)
+    assert back["high_or_above"].dtype == "boolean"
+    assert back["high_or_above"].isna().sum() == 67
+
+
+def test_processed_table_without_scores_is_unchanged(tmp_path):
+    d = read_satisfaction_survey(_write(tmp_path), INSTRUMENT)
+    assert "high_or_above" not in d.processed_table().columns
+
+
+def test_survey_data_summary(bmaq):
+    data, _, _ = bmaq
+    lines = str(data).splitlines()
+    assert lines[0] == "SurveyData sat-bmaq: 1500 respondents, round 2, 1 item"
+    assert "weight, stratum" in lines[1]
+    assert "<table" in data._repr_html_()

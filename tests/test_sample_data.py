@@ -36,3 +36,22 @@ def test_sample_files_are_realistic(raw_dir):
     assert any(p < 80 for p in percents.values()) and any(p >= 80 for p in percents.values())
     labels = pd.read_csv(raw_dir / "satisfaction" / "sat-oss_r1.csv", dtype=str)["q1_1"]
     assert labels.isin(["มากที่สุด", "มาก", "ปานกลาง", "น้อย", "น้อยที่สุด"]).any()
+
+
+def test_history_regeneration_reproduces_committed_files(raw_dir, tmp_path):
+    from kpianalysis.sample_data.satisfaction import generate_history
+
+    history = generate_history()
+    assert {name.split("/")[1] for name in history} == {"2565", "2566"}
+    for name, frame in history.items():
+        path = tmp_path / "x.csv"
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        assert path.read_bytes() == (raw_dir / "satisfaction" / name).read_bytes(), name
+
+
+def test_every_history_file_is_in_the_catalog(raw_dir):
+    from kpianalysis import load_catalog
+
+    listed = {s.path for k in load_catalog() for fy in k.fiscal_years for s in k.inputs_for(fy)}
+    on_disk = {str(p.relative_to(raw_dir)) for p in (raw_dir / "satisfaction").rglob("*.csv")}
+    assert on_disk <= listed  # no sample file the catalog does not use

@@ -134,3 +134,27 @@ def test_public_api_is_exported():
     for name in ka.__all__:
         assert hasattr(ka, name), name
     assert callable(ka.proportion_ci) and callable(ka.SurveyDesign)
+
+
+@pytest.mark.parametrize(("alias", "canonical"), [("wald", "normal"), ("beta", "clopper-pearson"),
+                                                  ("agresti_coull", "agresti-coull")])
+def test_statsmodels_method_names_are_accepted(alias, canonical):
+    d = _data([[4, 4]] * 16 + [[3, 3]] * 4)
+    a = analyse_satisfaction(d, ci_method=alias)
+    b = analyse_satisfaction(d, ci_method=canonical)
+    assert a.ci_percent == b.ci_percent and a.ci.method == canonical
+    assert satisfaction_summary(d, a)["ci_method"] == canonical
+    column = "site"
+    assert breakdown(d, a, column, min_group=1, ci_method=alias).equals(
+        breakdown(d, b, column, min_group=1, ci_method=canonical))
+    with pytest.raises(ValueError, match="clopper_pearson"):
+        analyse_satisfaction(d, ci_method="exactly")
+
+
+def test_analysis_prints_its_headline_first():
+    a = analyse_satisfaction(_data([[4, 4]] * 16 + [[3, 3]] * 4), confidence=0.9)
+    lines = str(a).splitlines()
+    assert lines[0] == "SatisfactionAnalysis sat-wifi round 2: A = 80.00 %"
+    assert lines[1].strip().startswith("90% CI [") and "(wilson, unweighted)" in lines[1]
+    assert "B = 16 high or above, C = 20 scored of 20 respondents" in lines[2]
+    assert lines[3].strip().startswith("level 5") and "target 80 % met" in lines[3]

@@ -56,6 +56,11 @@ STATUS_TH = {"official": "ข้อมูลทางการ (official)", "ILL
 _BLUE, _RED, _GREEN, _GREY = "#2166ac", "#b2182b", "#1b7837", "#777777"
 
 
+
+def _ci_head(analysis: AwarenessAnalysis) -> str:
+    """Column heading of an interval at the analysis's confidence level."""
+    return f"ช่วงความเชื่อมั่น {analysis.confidence:.0%}"
+
 def _p(value: float | None) -> str:
     """A probability: 4 decimals, or ``< 0.0001``."""
     if value is None or not np.isfinite(value):
@@ -159,7 +164,7 @@ def estimators_table(analysis: AwarenessAnalysis) -> str:
     for r in analysis.estimators.itertuples():
         ci = _ci(r.ci_low, r.ci_high) if np.isfinite(r.ci_low) else "ไม่มี (not a probability sample)"
         rows.append((labels_th.get(r.key, r.label), f"{r.n:,}", fmt_pct(r.estimate), ci))
-    return _table(rows, ["วิธีประมาณค่า (estimator)", "n", "ร้อยละการรับรู้", "ช่วงความเชื่อมั่น 95%"])
+    return _table(rows, ["วิธีประมาณค่า (estimator)", "n", "ร้อยละการรับรู้", _ci_head(analysis)])
 
 
 def target_text(analysis: AwarenessAnalysis) -> str:
@@ -216,7 +221,7 @@ def rounds_table(analysis: AwarenessAnalysis) -> str:
             continue
         rows.append((f"รอบที่ {r.round}", _n(r.n), fmt_pct(r.estimate), _ci(r.ci_low, r.ci_high),
                      f"± {fmt_num(r.moe)}", _p(r.p_target_met)))
-    return _table(rows, ["รอบ (round)", "n", "ร้อยละการรับรู้", "ช่วงความเชื่อมั่น 95%",
+    return _table(rows, ["รอบ (round)", "n", "ร้อยละการรับรู้", _ci_head(analysis),
                          "MOE (จุดร้อยละ)", "P(ถึงเป้าหมาย)"])
 
 
@@ -229,7 +234,7 @@ def round_change_text(analysis: AwarenessAnalysis) -> str:
            "ลดลงอย่างมีนัยสำคัญ (a significant decrease)" if c["ci_high"] < 0 else
            "ไม่แตกต่างอย่างมีนัยสำคัญ (not distinguishable from no change)")
     return (f"<p>รอบที่ {c['to_round']} เทียบกับรอบที่ {c['from_round']}: ผลต่าง "
-            f"<b>{c['difference']:+.2f}</b> จุดร้อยละ (ช่วงความเชื่อมั่น 95%: "
+            f"<b>{c['difference']:+.2f}</b> จุดร้อยละ (ช่วงความเชื่อมั่น {analysis.confidence:.0%}: "
             f"{c['ci_low']:+.2f} ถึง {c['ci_high']:+.2f}) — {sig}</p>")
 
 
@@ -258,7 +263,7 @@ def modes_table(analysis: AwarenessAnalysis) -> str:
         rows.append((MODE_TH.get(r.mode, r.mode), kind, _n(r.n), fmt_pct(r.unweighted),
                      fmt_pct(r.estimate), _ci(r.ci_low, r.ci_high), diff, pv))
     return _table(rows, ["วิธีเก็บข้อมูล (mode)", "ประเภทตัวอย่าง", "n", "ไม่ถ่วงน้ำหนัก",
-                         "ถ่วงน้ำหนัก (raked)", "ช่วงความเชื่อมั่น 95%",
+                         "ถ่วงน้ำหนัก (raked)", _ci_head(analysis),
                          "ผลต่างจากลงพื้นที่", "p-value"], align_right_from=2)
 
 
@@ -314,7 +319,7 @@ def districts_chart(analysis: AwarenessAnalysis) -> Figure:
     ax.set_xlim(max(0.0, float(np.nanmin(lo)) - 5), 100)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.set_xlabel("ร้อยละการรับรู้ และช่วงความเชื่อมั่น 95% (ลงพื้นที่ รวม 3 รอบ) · "
+    ax.set_xlabel(f"ร้อยละการรับรู้ และช่วงความเชื่อมั่น {analysis.confidence:.0%} (ลงพื้นที่ รวม 3 รอบ) · "
                   "awareness by district")
     return fig
 
@@ -337,7 +342,7 @@ def districts_table(analysis: AwarenessAnalysis) -> str:
         "ค่าประมาณรายเขตมีความคลาดเคลื่อนสูง (ดูหัวข้อที่ 7) และเมื่อดู 50 ช่วงพร้อมกัน "
         "คาดว่าราว 2–3 ช่วงจะไม่ครอบคลุมค่าจริงโดยบังเอิญ (multiple comparisons).</p>"
         "<details><summary>ตารางรายเขต (district table)</summary>"
-        + _table(rows, ["เขต (district)", "n", "ร้อยละการรับรู้", "ช่วงความเชื่อมั่น 95%",
+        + _table(rows, ["เขต (district)", "n", "ร้อยละการรับรู้", _ci_head(analysis),
                         "MOE (จุดร้อยละ)", "n ที่ต้องการสำหรับ ±5"])
         + "</details>"
     )
@@ -389,14 +394,14 @@ def _reach_rows(table: pd.DataFrame) -> list[tuple[str, ...]]:
 def channels_table(analysis: AwarenessAnalysis) -> str:
     """Reach of each channel: population share, among the aware, and in the online sample."""
     return _table(_reach_rows(analysis.channels),
-                  ["ช่องทาง (channel)", "ร้อยละของประชากร (reach)", "ช่วงความเชื่อมั่น 95%",
+                  ["ช่องทาง (channel)", "ร้อยละของประชากร (reach)", _ci_head(analysis),
                    "ร้อยละของผู้รับรู้", "ตัวอย่างออนไลน์ (ไม่ถ่วงน้ำหนัก)"])
 
 
 def dimensions_table(analysis: AwarenessAnalysis) -> str:
     """Recall of each "9 ดี 9 ด้าน" dimension."""
     return _table(_reach_rows(analysis.dimensions),
-                  ["ด้าน (dimension)", "ร้อยละของประชากร", "ช่วงความเชื่อมั่น 95%",
+                  ["ด้าน (dimension)", "ร้อยละของประชากร", _ci_head(analysis),
                    "ร้อยละของผู้รับรู้", "ตัวอย่างออนไลน์ (ไม่ถ่วงน้ำหนัก)"])
 
 

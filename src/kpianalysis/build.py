@@ -66,10 +66,10 @@ def _share(text: str) -> float:
 
 
 def _ci_method(text: str) -> str:
-    from .proportion import PROPORTION_CI_METHODS
+    from .proportion import PROPORTION_CI_NAMES
 
-    if text not in PROPORTION_CI_METHODS:
-        raise ValueError(f"must be one of {', '.join(sorted(PROPORTION_CI_METHODS))}")
+    if text not in PROPORTION_CI_NAMES:
+        raise ValueError(f"must be one of {', '.join(sorted(PROPORTION_CI_NAMES))}")
     return text
 
 
@@ -262,7 +262,9 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
                 cwd=str(Path.cwd()), progress_bar=False, log_output=False,
                 kernel_manager_class=_kernel_manager_class())
         _sanitise(tmp, job.notebook, final)
-        export_html(nb, html, title=job.title or job.name)
+        export_html(nb, html, title=job.title or job.name,
+                    footer=f"สร้างเมื่อ {now_utc()} · kpianalysis {__version__} · "
+                           f"{job.name}.html")
     except BaseException as exc:  # also Ctrl-C: never leave a new JSON beside an old HTML
         for stale in (html, out / f"{job.name}.json"):
             stale.unlink(missing_ok=True)

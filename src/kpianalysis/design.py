@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ConfidenceInterval, Result
+from ._results import ConfidenceInterval, Result, confidence_label, format_interval, format_value
 from ._validation import DataValidationError, check_choice, check_confidence, describe_values
 from .weighting import (
     MarginKind,
@@ -137,6 +137,17 @@ class Estimate(Result):
         """Coefficient of variation ``se / |estimate|`` (``inf`` when the estimate is 0)."""
         return self.se / abs(self.estimate) if self.estimate != 0 else float("inf")
 
+    def _summary_lines(self) -> list[str]:
+        of = f" of {self.variable}" if self.variable else ""
+        return [
+            f"Estimate: {self.statistic}{of} = {format_value(self.estimate)}, "
+            f"SE {format_value(self.se)}",
+            format_interval(self.ci.low, self.ci.high, self.ci.confidence, self.ci.method),
+            f"n {format_value(self.n)}, design effect {format_value(self.deff)}, "
+            f"effective n {format_value(self.n_eff)}, df {self.df}",
+            f"method: {self.method}",
+        ]
+
     def confint(
         self, confidence: float = 0.95, method: ProportionCIMethod | None = None
     ) -> ConfidenceInterval:
@@ -196,6 +207,20 @@ class DomainEstimates(Result):
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def _summary_lines(self) -> list[str]:
+        shown = 10
+        cols = [*self.by, *(c for c in ("estimate", "se", "ci_low", "ci_high", "n", "deff")
+                           if c in self.table.columns)]
+        text = self.table[cols].head(shown).to_string(
+            index=False, float_format=lambda v: format_value(v))
+        lines = [f"DomainEstimates: {self.statistic} of {self.variable} by "
+                 f"{', '.join(self.by)} ({len(self.table)} domains)",
+                 f"{confidence_label(self.confidence)} CI; method: {self.method}",
+                 *text.splitlines()]
+        if len(self.table) > shown:
+            lines.append(f"… {len(self.table) - shown} more domains")
+        return lines
 
     @property
     def domains(self) -> list[Any]:

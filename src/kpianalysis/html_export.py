@@ -63,6 +63,7 @@ def export_html(
     notebook: str | os.PathLike[str] | nbformat.NotebookNode,
     html_path: str | os.PathLike[str],
     title: str | None = None,
+    footer: str = "",
 ) -> Path:
     """Convert an executed notebook to an offline HTML report, written atomically.
 
@@ -74,6 +75,8 @@ def export_html(
         Where to write the HTML.
     title : str, optional
         The page title (default: the notebook's file name).
+    footer : str, optional
+        A line at the foot of every report (the build date and package version), escaped.
 
     Returns
     -------
@@ -84,7 +87,7 @@ def export_html(
         os.fspath(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
-    resources = {"kpianalysis_font_css": font_css(),
+    resources = {"kpianalysis_font_css": font_css(), "kpianalysis_footer": footer,
                  "metadata": {"name": Path(html_path).stem}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return write_text_atomic(html_path, body)

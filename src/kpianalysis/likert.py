@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Result, format_value
 from ._validation import DataValidationError, check_in_range, describe_values
 from .proportion import ProportionCI, proportion_ci
 
@@ -225,6 +225,20 @@ class LikertResult(Result):
         d = super().to_dict()
         d.pop("respondents")
         return d
+
+    def _summary_lines(self) -> list[str]:
+        excl = ", ".join(f"{k} {v}" for k, v in self.exclusions.items())
+        bands = " · ".join(f"{r.band_th} {r.n}" for r in self.band_counts.itertuples())
+        share = (f" (min answered share {format_value(self.min_answered_share)})"
+                 if self.policy == "answered_mean" else "")
+        return [
+            f"LikertResult: A = {self.percent_high_or_above:.2f} % "
+            f"(B = {self.n_high_or_above} of C = {self.n_scored} scored ≥ 3.51)",
+            f"respondents {self.n_total}: scored {self.n_scored}, excluded {self.n_excluded}"
+            + (f" ({excl})" if excl else ""),
+            f"mean score {format_value(self.mean_score, 3)}; policy {self.policy}{share}",
+            f"bands: {bands}",
+        ]
 
 
 #: Missing-answer policies of :func:`score_likert` (KPI_SPEC §G.1).

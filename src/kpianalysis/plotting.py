@@ -129,8 +129,9 @@ def likert_diverging_chart(
     ticks = np.arange(-100, 101, 25)
     ax.set_xticks(ticks, [f"{abs(t):d}%" for t in ticks])
     ax.set_xlabel("ร้อยละของผู้ตอบ (ซ้าย: ไม่พึงพอใจ · ขวา: พึงพอใจ)")
-    ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(items) > 2
-              else -0.5), frameon=False)
+    # the legend gets its own row below the axes (constrained layout reserves the space), so it
+    # is never clipped however few items there are
+    fig.legend(ncols=5, loc="outside lower center", frameon=False)
     if title:
         ax.set_title(title)
     return fig

@@ -218,15 +218,16 @@ def breakdown_table(table: pd.DataFrame, instrument: Instrument, column: str,
                     min_group: int) -> str:
     """A by group, suppressed groups shown as ``< min_group`` with no figures."""
     label = next((f.label_th for f in instrument.profile_fields if f.column == column), column)
-    rows = []
-    for r in table.itertuples():
-        if r.suppressed:
-            rows.append((r.group, f"< {min_group}", "–", "–"))
-        else:
-            rows.append((r.group, f"{int(r.n):,}", fmt_pct(r.percent),
-                         f"{fmt_pct(r.ci_low)} – {fmt_pct(r.ci_high)}"))
+    rows = [(r.group, f"{int(r.n):,}", fmt_pct(r.percent),
+             f"{fmt_pct(r.ci_low)} – {fmt_pct(r.ci_high)}")
+            for r in table.itertuples() if not r.suppressed]
+    n_hidden = int(table["suppressed"].sum())
+    if n_hidden:  # one line: neither the groups' names nor any figure of theirs is shown
+        rows.append((f"อีก {n_hidden} กลุ่ม (ผู้ตอบน้อยกว่า {min_group} คนต่อกลุ่ม ไม่แสดงตัวเลข)",
+                     "–", "–", "–"))
+    conf = table.attrs.get("confidence", 0.95)
     return (f"<p>จำแนกตาม <b>{_e(label)}</b> ({_e(column)})</p>"
-            + _table(rows, ["กลุ่ม", "n", "A", "ช่วงความเชื่อมั่น 95%"]))
+            + _table(rows, ["กลุ่ม", "n", "A", f"ช่วงความเชื่อมั่น {conf:.0%}"]))
 
 
 def comparison_text(summary: Mapping[str, Any]) -> str:
@@ -245,7 +246,8 @@ def comparison_text(summary: Mapping[str, Any]) -> str:
     return (
         f"<p>รอบที่ {prev['round']}: A = {_e(fmt_pct(prev['percent_high_or_above']))} → "
         f"รอบที่ {summary['round']}: A = {_e(fmt_pct(summary['percent_high_or_above']))}</p>"
-        f"<p>ผลต่าง <b>{d:+.2f}</b> จุดร้อยละ (ช่วงความเชื่อมั่น 95%: {lo:+.2f} ถึง {hi:+.2f}; "
+        f"<p>ผลต่าง <b>{d:+.2f}</b> จุดร้อยละ (ช่วงความเชื่อมั่น {summary['confidence']:.0%}: "
+        f"{lo:+.2f} ถึง {hi:+.2f}; "
         f"{_e(prev['difference_method'])}) — {verdict}</p>"
     )
 

@@ -16,28 +16,77 @@ proportions: comparison of eleven methods. *Statistics in Medicine* 17, 873–89
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
 
-from ._results import ConfidenceInterval, Result
-from ._validation import check_choice, check_confidence
+from ._results import ConfidenceInterval, Result, confidence_label, format_interval, format_value
+from ._validation import check_confidence
 
 __all__ = [
+    "PROPORTION_CI_ALIASES",
     "PROPORTION_CI_METHODS",
+    "PROPORTION_CI_NAMES",
     "ProportionCI",
     "ProportionDifference",
+    "canonical_proportion_ci_method",
     "proportion_ci",
     "proportion_difference_ci",
 ]
 
-ProportionCIMethod = Literal["wilson", "clopper-pearson", "agresti-coull", "jeffreys", "normal"]
+ProportionCIMethod = Literal[
+    "wilson", "clopper-pearson", "agresti-coull", "jeffreys", "normal",
+    "wald", "beta", "clopper_pearson", "agresti_coull",
+]
 
-#: Valid ``method`` names of :func:`proportion_ci`.
+#: The canonical ``method`` names of :func:`proportion_ci` (what a result's ``method`` says).
 PROPORTION_CI_METHODS: frozenset[str] = frozenset(
     {"wilson", "clopper-pearson", "agresti-coull", "jeffreys", "normal"}
 )
+
+#: Other accepted spellings → canonical name: statsmodels' ``proportion_confint`` names
+#: (``normal``, ``beta``, ``agresti_coull``, ``wilson``, ``jeffreys``), the textbook name
+#: ``wald`` and the underscore forms. Every alias gives the same numbers as its method.
+PROPORTION_CI_ALIASES: Mapping[str, str] = MappingProxyType({
+    "wald": "normal",
+    "beta": "clopper-pearson",
+    "clopper_pearson": "clopper-pearson",
+    "agresti_coull": "agresti-coull",
+})
+
+#: Every spelling :func:`proportion_ci` accepts (canonical names and aliases).
+PROPORTION_CI_NAMES: frozenset[str] = PROPORTION_CI_METHODS | frozenset(PROPORTION_CI_ALIASES)
+
+
+def _accepted_spellings() -> str:
+    parts = []
+    for name in sorted(PROPORTION_CI_METHODS):
+        aliases = sorted(a for a, c in PROPORTION_CI_ALIASES.items() if c == name)
+        parts.append(f"{name} (or {', '.join(aliases)})" if aliases else name)
+    return "; ".join(parts)
+
+
+def canonical_proportion_ci_method(method: Any) -> str:
+    """The canonical name of an interval method given by any accepted spelling.
+
+    >>> canonical_proportion_ci_method("wald"), canonical_proportion_ci_method("beta")
+    ('normal', 'clopper-pearson')
+
+    Raises
+    ------
+    ValueError
+        An unknown name (exact spelling only, no prefixes); the message lists every accepted
+        spelling.
+    """
+    if isinstance(method, str):
+        if method in PROPORTION_CI_METHODS:
+            return method
+        if method in PROPORTION_CI_ALIASES:
+            return PROPORTION_CI_ALIASES[method]
+    raise ValueError(f"unknown method {method!r}; valid values are: {_accepted_spellings()}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +124,25 @@ class ProportionCI(Result):
         yield self.low
         yield self.high
 
+    def _summary_lines(self) -> list[str]:
+        if np.ndim(self.estimate) == 0:
+            return [f"ProportionCI: {format_value(self.estimate)} "
+                    f"({self.count} of {self.nobs})",
+                    format_interval(self.low, self.high, self.confidence, self.method)]
+        est, low, high, count, nobs = (np.atleast_1d(np.asarray(v)) for v in (
+            self.estimate, self.low, self.high, self.count, self.nobs))
+        count, nobs = np.broadcast_to(count, est.shape), np.broadcast_to(nobs, est.shape)
+        lines = [f"ProportionCI: {est.size} proportions, "
+                 f"{confidence_label(self.confidence)} CI ({self.method})"]
+        shown = 10
+        lines += [f"{format_value(e)} ({c} of {n}) {format_interval(lo, hi)}"
+                  for e, lo, hi, c, n in zip(est.ravel()[:shown], low.ravel()[:shown],
+                                             high.ravel()[:shown], count.ravel()[:shown],
+                                             nobs.ravel()[:shown], strict=True)]
+        if est.size > shown:
+            lines.append(f"… {est.size - shown} more")
+        return lines
+
 
 def _check_counts(count, nobs) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(count, dtype=float)
@@ -106,14 +174,20 @@ def proportion_ci(
         Number of successes (e.g. respondents scoring ≥ 3.51).
     nobs : int or array_like of int
         Number of trials (respondents scored).
-    method : {"wilson", "clopper-pearson", "agresti-coull", "jeffreys", "normal"}
+    method : str, default "wilson"
         ``"wilson"`` — score interval (Wilson 1927), the default: good coverage at every n.
-        ``"clopper-pearson"`` — exact interval from beta quantiles; conservative.
-        ``"agresti-coull"`` — adjusted Wald interval.
+        ``"clopper-pearson"`` (also ``"beta"``, ``"clopper_pearson"``) — exact interval from
+        beta quantiles; conservative.
+        ``"agresti-coull"`` (also ``"agresti_coull"``) — adjusted Wald interval.
         ``"jeffreys"`` — equal-tailed Beta(count + ½, nobs − count + ½) interval with the
         Brown–Cai–DasGupta (2001, §4.1.2) boundary rule: lower bound 0 when ``count == 0``,
         upper bound 1 when ``count == nobs``.
-        ``"normal"`` — Wald interval; shown for comparison only, poor coverage near 0 or 1.
+        ``"normal"`` (also ``"wald"``) — Wald interval; shown for comparison only, poor
+        coverage near 0 or 1.
+        The aliases are statsmodels' ``proportion_confint`` spellings (``normal``, ``beta``,
+        ``agresti_coull``, ``wilson``, ``jeffreys``) and ``wald``; they give the same numbers
+        as the canonical name, which the result's ``method`` reports
+        (:data:`PROPORTION_CI_ALIASES`).
     confidence : float, default 0.95
         Two-sided confidence level in (0, 1).
 
@@ -125,8 +199,8 @@ def proportion_ci(
     Raises
     ------
     ValueError
-        Unknown ``method`` (the message lists the valid ones), ``confidence`` outside (0, 1),
-        negative or non-integer counts, ``count > nobs``.
+        Unknown ``method`` (the message lists every accepted spelling), ``confidence`` outside
+        (0, 1), negative or non-integer counts, ``count > nobs``.
 
     Examples
     --------
@@ -135,8 +209,11 @@ def proportion_ci(
     >>> ci = proportion_ci(81, 263, method="wilson")
     >>> round(ci.low, 4), round(ci.high, 4)
     (0.2553, 0.3662)
+    >>> print(ci)
+    ProportionCI: 0.308 (81 of 263)
+      95% CI [0.2553, 0.3662] (wilson)
     """
-    check_choice("method", method, PROPORTION_CI_METHODS)
+    method = canonical_proportion_ci_method(method)
     conf = check_confidence(confidence)
     c, n = _check_counts(count, nobs)
     alpha = 1.0 - conf
@@ -200,6 +277,13 @@ class ProportionDifference(Result):
     def excludes_zero(self) -> bool:
         """Whether the interval excludes 0 (the two proportions differ at this level)."""
         return self.low > 0 or self.high < 0
+
+    def _summary_lines(self) -> list[str]:
+        verdict = "excludes 0" if self.excludes_zero else "includes 0"
+        return [f"ProportionDifference: {format_value(self.difference)} = "
+                f"{format_value(self.p1)} − {format_value(self.p2)}",
+                f"{format_interval(self.low, self.high, self.confidence, self.method)}; "
+                f"{verdict}"]
 
 
 def proportion_difference_ci(

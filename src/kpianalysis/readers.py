@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
 from .instruments import Instrument
@@ -81,14 +81,38 @@ class SurveyData(Result):
     def processed_table(self, scores: pd.DataFrame | None = None) -> pd.DataFrame:
         """The de-identified respondent table for ``data/processed/``.
 
-        Identifier, profile, design and item columns, plus the respondent scores when given.
-        Free text and any column not declared by the instrument are never included.
+        Identifier, profile, design and item columns, plus the respondent scores when given
+        (``LikertResult.respondents``). Free text and any column not declared by the
+        instrument are never included.
+
+        A respondent who was not scored (``scored`` False, ``exclusion_reason`` says why) is
+        *missing*, not "not high", in the score columns: ``high_or_above`` is a nullable
+        ``boolean`` column with ``<NA>`` for them, ``band`` a nullable ``Int8``, ``band_th``
+        and ``score_mean`` missing too (``n_answered`` and ``score_sum`` keep their counts).
+        A share over the column that skips missing values is therefore over the scored
+        respondents, as the KPI's A = B × 100 / C is: the unweighted mean of
+        ``high_or_above`` is B / C, and the mean weighted by ``weight`` is the design-based A.
         """
         table = pd.concat([self.frame, self.items], axis=1)
         if scores is not None:
-            table = pd.concat([table, scores], axis=1)
+            table = pd.concat([table, _unscored_as_missing(scores)], axis=1)
         table.insert(0, "kpi", self.instrument.code)
         return table.reset_index(drop=True)
+
+    def _summary_lines(self) -> list[str]:
+        design = [c for c in DESIGN_COLUMNS if c in self.frame.columns]
+        rounds = ", ".join(map(str, self.rounds))
+        lines = [
+            f"SurveyData {self.instrument.code}: {len(self.frame)} respondents, "
+            f"round{'s' if len(self.rounds) > 1 else ''} {rounds}, "
+            f"{self.items.shape[1]} item{'s' if self.items.shape[1] != 1 else ''}",
+            f"design columns: {', '.join(design) or 'none (unweighted)'}; free-text answers "
+            f"{format_value(self.n_free_text)}",
+        ]
+        if self.ignored_columns:
+            lines.append(f"columns not used: {', '.join(self.ignored_columns)}")
+        lines.append(f"file {self.path} (sha256 {self.sha256[:12]}…)")
+        return lines
 
     def to_dict(self) -> dict:
         """Summary of the file as JSON-ready data (no respondent rows)."""
@@ -101,6 +125,26 @@ class SurveyData(Result):
             "n_free_text": self.n_free_text,
             "ignored_columns": list(self.ignored_columns),
         }
+
+
+def _unscored_as_missing(scores: pd.DataFrame) -> pd.DataFrame:
+    """The score columns with unscored respondents missing rather than False / band 0."""
+    if "scored" not in scores.columns:
+        return scores
+    out = scores.copy()
+    unscored = ~out["scored"].to_numpy(dtype=bool)
+    if "high_or_above" in out.columns:
+        out["high_or_above"] = out["high_or_above"].astype("boolean").mask(unscored)
+    if "band" in out.columns:
+        out["band"] = out["band"].astype("Int8").mask(unscored)
+    if "band_th" in out.columns:
+        band_th = out["band_th"]
+        if isinstance(band_th.dtype, pd.CategoricalDtype) and "" in band_th.cat.categories:
+            band_th = band_th.cat.remove_categories([""])
+        out["band_th"] = band_th.mask(unscored)
+    if "score_mean" in out.columns:
+        out["score_mean"] = out["score_mean"].astype(float).mask(unscored)
+    return out
 
 
 def survey_round_files(folder: str | os.PathLike[str], kpi: str) -> dict[int, Path]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ConfidenceInterval, Result
+from ._results import ConfidenceInterval, Result, format_interval, format_value
 from ._validation import DataValidationError, check_choice, check_confidence, describe_values
 
 __all__ = ["CronbachAlpha", "cronbach_alpha", "feldt_interval"]
@@ -53,6 +53,13 @@ class CronbachAlpha(Result):
     k: int
     n_dropped: int = 0
     method: str = "feldt"
+
+    def _summary_lines(self) -> list[str]:
+        return [
+            f"CronbachAlpha: alpha = {format_value(self.alpha)}",
+            format_interval(self.ci.low, self.ci.high, self.ci.confidence, self.ci.method),
+            f"k {self.k} items, n {self.n} complete respondents ({self.n_dropped} dropped)",
+        ]
 
 
 def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95) -> ConfidenceInterval:

@@ -17,6 +17,9 @@ from .rules import RULES
 
 __all__ = [
     "alternatives_text",
+    "csv_download",
+    "plain_summary",
+    "target_text",
     "refuse_unknown_parameters",
     "check_line",
     "data_status_banner",
@@ -29,6 +32,7 @@ __all__ = [
     "rules_table",
     "thai_date",
     "timeline",
+    "trend_table",
     "title",
 ]
 
@@ -73,6 +77,68 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], css: str = "") 
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def csv_download(rows: Sequence[Sequence[Any]], header: Sequence[str], filename: str,
+                 label: str = "ดาวน์โหลดตารางนี้ (CSV)") -> str:
+    """A link that saves the table as a UTF-8 CSV (with BOM, so Excel reads the Thai).
+
+    The data travel inside the link (a ``data:`` URL): the report stays one offline file.
+    """
+    import csv
+    import io
+    from urllib.parse import quote
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    href = "data:text/csv;charset=utf-8," + quote("\ufeff" + buf.getvalue())
+    return (f"<p class='kpi-download'><a download='{_e(filename)}' href='{href}'>"
+            f"{_e(label)}</a></p>")
+
+
+def target_text(result: KPIResult) -> str:
+    """The target in words: ``ค่าเป้าหมายระดับ 5``, ``ค่าเป้าหมายร้อยละ 80``, ``ค่าเป้าหมาย 77 คณะ``."""
+    if result.target_unit in ("ระดับ", "ร้อยละ"):
+        return f"ค่าเป้าหมาย{result.target_unit} {result.target:g}"
+    return f"ค่าเป้าหมาย {result.target:g} {result.target_unit}"
+
+
+def plain_summary(result: KPIResult) -> str:
+    """Two or three plain Thai sentences: what was measured, the result against the target,
+    and what to look at."""
+    what = f"รายงานนี้แสดงผลตัวชี้วัด “{result.name_th}” ของ{result.agency} ปีงบประมาณ " \
+           f"{result.fiscal_year}"
+    if result.periods:
+        what += f" ({' และ '.join(result.periods)})"
+    verdict = {True: "บรรลุค่าเป้าหมาย", False: "ยังไม่บรรลุค่าเป้าหมาย",
+               None: "ยังสรุปไม่ได้ว่าบรรลุค่าเป้าหมายหรือไม่"}[result.target_met]
+    score = ""
+    if result.level is not None:
+        score = f" ได้ระดับ {result.level:g} จาก {result.level_max}"
+    if result.points is not None and result.weight is not None:
+        score += f" คิดเป็น {result.points:g} จาก {result.weight:g} คะแนน"
+    outcome = f"ผลที่ได้คือ {result.value_text} ซึ่ง{verdict} ({target_text(result)}){score}"
+    flags = [f for f in result.flags if f.code != "sample_data"]
+    u = result.uncertainty
+    if result.alternatives:
+        a = result.alternatives[0]
+        look = (f"ควรดูหัวข้อข้อสังเกตและกฎที่ใช้: หากใช้กฎ §{RULES[a.rule].section} แบบอื่น "
+                f"ผลจะเปลี่ยนเป็น {a.value_text}")
+    elif flags:
+        look = f"ควรดู: {flags[0].message_th}"
+    elif u is not None and u.p_target_met is not None and 0.05 < u.p_target_met < 0.95:
+        look = ("ควรดูช่วงความเชื่อมั่น: ค่าจริงอาจอยู่ได้ทั้งสองฝั่งของค่าเป้าหมาย "
+                f"(โอกาสถึงค่าเป้าหมาย ≈ {u.p_target_met:.0%})")
+    elif result.missing:
+        look = f"สิ่งที่ยังขาด: {result.missing[0]}"
+    else:
+        look = "ดูหลักฐานประกอบในหัวข้อหลักฐานและลำดับเหตุการณ์"
+    status = (" ข้อมูลในรายงานนี้เป็นข้อมูลตัวอย่าง (สังเคราะห์) ไม่ใช่ผลจริงของหน่วยงาน"
+              if result.data_status == "sample" else "")
+    return (f"<div class='kpi-summary'><p>{_e(what)} {_e(outcome)}</p>"
+            f"<p>{_e(look)}{_e(status)}</p></div>")
+
+
 def thai_date(iso: str | None) -> str:
     """``2024-09-27`` → ``27 ก.ย. 2567`` (Buddhist Era); ``–`` when missing."""
     if not iso:
@@ -105,8 +171,12 @@ def headline(result: KPIResult) -> str:
         rows.append(("ระดับ", f"{result.level:g} จาก {result.level_max}"))
     if result.points is not None and result.weight is not None:
         rows.append(("คะแนน", f"{_num(result.points)} จาก {_num(result.weight)} (น้ำหนัก)"))
-    rows.append(("ค่าเป้าหมาย", f"{result.target:g} {result.target_unit} — "
-                                f"{_MET[result.target_met]}"))
+    rows.append(("ค่าเป้าหมาย", f"{target_text(result)} — {_MET[result.target_met]}"))
+    if "satisfaction_points" in result.details:  # the IT composite: both halves, out of 10
+        d = result.details
+        rows.insert(1, ("คะแนนสองส่วน (§G.5)",
+                        f"ความพึงพอใจ {d['satisfaction_points']:g} จาก 5 + SLA "
+                        f"{d['sla_points']:g} จาก 5 = {d['points_out_of_10']:g} จาก 10"))
     u = result.uncertainty
     if u is not None:
         chance = ("" if u.p_target_met is None
@@ -148,7 +218,9 @@ def evidence_table(result: KPIResult) -> str:
         return "<p>ไม่มีรายการหลักฐานรายข้อสำหรับตัวชี้วัดนี้ (ผลคำนวณจากไฟล์ข้อมูลในหมายเหตุวิธีการ)</p>"
     rows = [("" if i.level is None else i.level, i.item, thai_date(i.date), i.status, i.source)
             for i in result.items]
-    return _table(rows, ["ระดับ", "รายการ", "วันที่", "สถานะ", "ไฟล์"], "kpi-evidence")
+    header = ["ระดับ", "รายการ", "วันที่", "สถานะ", "ไฟล์"]
+    return (_table(rows, header, "kpi-evidence")
+            + csv_download(rows, header, f"{result.stem}_evidence.csv"))
 
 
 def timeline(result: KPIResult) -> str:
@@ -205,8 +277,27 @@ def rounds_table(result: KPIResult) -> str:
     rows = [(f"รอบที่ {r.round}", f"{r.n_forms:,}", f"{r.n_counted:,}",
              f"{r.n_high_or_above:,}", "–" if r.percent is None else f"{r.percent:.2f}",
              "–" if r.level is None else f"{r.level:g}") for r in result.rounds]
-    return _table(rows, ["รอบ", "แบบสอบถาม", "นับใน C", "B", "A (ร้อยละ)", "ระดับ (รอบเดียว)"],
-                  "kpi-rounds")
+    header = ["รอบ", "แบบสอบถาม", "นับใน C", "B", "A (ร้อยละ)", "ระดับ (รอบเดียว)"]
+    return (_table(rows, header, "kpi-rounds")
+            + csv_download(rows, header, f"{result.stem}_rounds.csv"))
+
+
+def trend_table(results: Sequence[KPIResult]) -> str:
+    """One row per fiscal year (oldest first): value, interval, level, each round's A."""
+    if len(results) < 2:
+        return ("<p>ยังไม่มีข้อมูลปีงบประมาณก่อนหน้าในแค็ตตาล็อก จึงยังแสดงแนวโน้มไม่ได้</p>")
+    rows = []
+    for r in sorted(results, key=lambda r: r.fiscal_year):
+        u = r.uncertainty
+        ci = "–" if u is None else f"{u.ci_low:.2f}–{u.ci_high:.2f}"
+        per_round = "; ".join(f"รอบที่ {x.round}: {x.percent:.2f}" for x in r.rounds
+                              if x.percent is not None)
+        rows.append((r.fiscal_year, "–" if r.value is None else f"{r.value:.2f}", ci,
+                     "–" if r.level is None else f"{r.level:g}", per_round,
+                     {True: "บรรลุ", False: "ไม่บรรลุ", None: "–"}[r.target_met]))
+    header = ["ปีงบประมาณ", "ค่าที่ได้", "ช่วงความเชื่อมั่น", "ระดับ", "รายรอบ", "ค่าเป้าหมาย"]
+    return (_table(rows, header, "kpi-trend")
+            + csv_download(rows, header, f"{results[-1].stem}_trend.csv"))
 
 
 def provenance_table(result: KPIResult) -> str:

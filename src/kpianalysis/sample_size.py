@@ -46,7 +46,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from ._results import Result
+from ._results import Result, format_value
 from ._validation import check_choice, check_in_range, check_positive, check_probability
 
 __all__ = [
@@ -502,6 +502,19 @@ class Allocation(Result):
     def to_series(self) -> pd.Series:
         """``n`` indexed by stratum."""
         return pd.Series(self.n, index=pd.Index(list(self.strata), name="stratum"), name="n")
+
+    def _summary_lines(self) -> list[str]:
+        shown = 10
+        lines = [f"Allocation ({self.method}): n = {format_value(self.total_n)} of "
+                 f"{format_value(float(np.sum(self.population)))} over {len(self.strata)} "
+                 f"strata (minimum {self.minimum} per stratum)"]
+        lines += [f"{s}: {format_value(n)} of {format_value(N)} ({f * 100:.1f} %)"
+                  for s, n, N, f in zip(self.strata[:shown], self.n[:shown],
+                                        self.population[:shown], self.fraction[:shown],
+                                        strict=True)]
+        if len(self.strata) > shown:
+            lines.append(f"… {len(self.strata) - shown} more strata")
+        return lines
 
 
 def _water_fill(total: float, w: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ConfidenceInterval, Result
+from ._results import ConfidenceInterval, Result, format_interval, format_value
+from ._validation import check_confidence
 from ._version import __version__
 from .design import Estimate, SurveyDesign
 from .likert import LikertResult, item_distribution, score_likert, section_means
@@ -164,6 +165,28 @@ class SatisfactionAnalysis(Result):
             return f"design-based ({self.design.method})"
         return f"simple random sample, unweighted ({self.ci.method} interval)"
 
+    def _summary_lines(self) -> list[str]:
+        lk, s, iv = self.likert, self.score, self.interval
+        kind = "design-based" if self.design is not None else "unweighted"
+        lines = [
+            f"SatisfactionAnalysis {self.kpi} round {self.round}: A = {self.percent:.2f} %",
+            format_interval(iv.low, iv.high, iv.confidence, f"{iv.method}, {kind}", scale=100,
+                            decimals=2, unit=" %"),
+            f"B = {lk.n_high_or_above} high or above, C = {lk.n_scored} scored of "
+            f"{lk.n_total} respondents",
+        ]
+        if self.design is not None:
+            lines.append(f"unweighted A = {lk.percent_high_or_above:.2f} %; design effect "
+                         f"{format_value(self.design.deff)}, effective n "
+                         f"{format_value(self.design.n_eff)}")
+        level = f"level {s.level}"
+        if s.level_at_ci_low is not None and s.level_at_ci_high is not None:
+            level += f" ({s.level_at_ci_low}–{s.level_at_ci_high} at the interval's bounds)"
+        met = "met" if s.target_met else "not met"
+        lines.append(f"{level}, points {format_value(s.points)} of "
+                     f"{format_value(s.max_points)}; target {SATISFACTION_TARGET:g} % {met}")
+        return lines
+
 
 def analyse_satisfaction(
     data: SurveyData,
@@ -283,6 +306,7 @@ def compare_rounds(
     rounds use Newcombe's hybrid score interval; when both rounds have design-based estimates
     the interval is ``d ± z · sqrt(se₁² + se₂²)`` on the design standard errors.
     """
+    check_confidence(confidence)
     if later.design is not None and earlier.design is not None:
         d = later.design.estimate - earlier.design.estimate
         half = stats.norm.isf((1 - confidence) / 2) * math.hypot(later.design.se,
@@ -345,14 +369,17 @@ def breakdown(
     table["suppressed"] = table["n"] < min_group
     ok = ~table["suppressed"]
     table["percent"] = np.where(ok, table["n_high_or_above"] * 100 / table["n"], np.nan)
-    ci = proportion_ci(table["n_high_or_above"].to_numpy(), table["n"].to_numpy(), ci_method)
+    ci = proportion_ci(table["n_high_or_above"].to_numpy(), table["n"].to_numpy(), ci_method,
+                       confidence=analysis.ci.confidence)
     table["ci_low"] = np.where(ok, np.asarray(ci.low) * 100, np.nan)
     table["ci_high"] = np.where(ok, np.asarray(ci.high) * 100, np.nan)
     # Suppressed groups show no figures at all, not even their size.
     table["n"] = table["n"].astype("Int64").where(ok, pd.NA)
     table["n_high_or_above"] = table["n_high_or_above"].astype("Int64").where(ok, pd.NA)
-    return table.sort_values(["suppressed", "percent"], ascending=[True, False],
-                             ignore_index=True)
+    out = table.sort_values(["suppressed", "percent"], ascending=[True, False],
+                            ignore_index=True)
+    out.attrs["confidence"] = analysis.ci.confidence
+    return out
 
 
 def satisfaction_summary(

@@ -63,6 +63,8 @@ class ScoreRow(Result):
     value_text: str
     report: str
     flags: tuple[str, ...] = ()
+    level_range: tuple[int, int] | None = None
+    missing: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,7 +279,10 @@ def score_agency(results: Any, *, data_root: str | Path,
         rows.append(ScoreRow(item=int(k.scorecard_item or 0), kpi=k.code, name_th=k.name_th,
                              weight=r.weight, level=r.level, points=r.points,
                              target_met=bool(r.target_met), value_text=r.value_text,
-                             report=r.stem, flags=tuple(f.code for f in r.flags)))
+                             report=r.stem, flags=tuple(f.code for f in r.flags),
+                             level_range=(tuple(r.details["level_range"])
+                                          if "level_range" in r.details else None),
+                             missing=r.missing))
     total = math.fsum(row.points for row in rows)
     max_points = math.fsum(row.weight for row in rows)
     statuses = {by_code[k.code].data_status for k in kpis}

@@ -19,6 +19,7 @@ from .scorecard import AgencyScore
 __all__ = [
     "data_status_banner",
     "figure",
+    "plain_summary",
     "missing_target_list",
     "points_chart",
     "scorecard_check_line",
@@ -45,6 +46,22 @@ _COLOUR_MET, _COLOUR_MISSED, _COLOUR_MAX = "#2166ac", "#ef8a62", "#e6e6e6"
 def data_status_banner(card: AgencyScore) -> str:
     """The data-status banner (§G.7) of the scorecard."""
     return _banner(card)
+
+
+def plain_summary(card: AgencyScore) -> str:
+    """Two or three plain Thai sentences on the agency's score and where it lost points."""
+    met = [r for r in card.rows if r.target_met]
+    lost = sorted((r for r in card.rows if r.points < r.weight),
+                  key=lambda r: r.weight - r.points, reverse=True)
+    text = (f"คะแนนรวมตามตาราง ค. ของ{card.agency} ปีงบประมาณ {card.fiscal_year} คือ "
+            f"{card.total_points:g} จาก {card.max_points:g} คะแนน (ร้อยละ {card.percent:.2f}) "
+            f"บรรลุค่าเป้าหมาย {len(met)} จาก {len(card.rows)} ตัวชี้วัด")
+    look = ("ทุกตัวชี้วัดได้คะแนนเต็ม" if not lost else
+            f"เสียคะแนนมากที่สุดที่ “{lost[0].name_th}” ({lost[0].points:g} จาก "
+            f"{lost[0].weight:g} คะแนน) ดูรายละเอียดในหัวข้อที่ 3")
+    status = (" ข้อมูลเป็นข้อมูลตัวอย่าง (สังเคราะห์) ไม่ใช่ผลจริงของหน่วยงาน"
+              if card.data_status == "sample" else "")
+    return f"<div class='kpi-summary'><p>{_e(text)}</p><p>{_e(look)}{_e(status)}</p></div>"
 
 
 def scorecard_check_line(card: AgencyScore) -> str:
@@ -90,6 +107,13 @@ def _flag_notes(flags: tuple[str, ...]) -> str:
     return "".join(f"<br>⚠ {_e(n)}" for n in notes)
 
 
+def _range(level_range: tuple[int, int] | None) -> str:
+    if not level_range or level_range[0] == level_range[1]:
+        return ""
+    return (f"<br><small>ช่วงระดับตามช่วงความเชื่อมั่น {level_range[0]}–{level_range[1]}"
+            f"</small>")
+
+
 def _level(value: float | None) -> str:
     return "–" if value is None else _n(value)
 
@@ -108,7 +132,7 @@ def scorecard_table(card: AgencyScore) -> str:
             f"<td {left}>{_e(o.name_th)}<br><code>{_e(o.kpi)}</code></td>"
             f"<td {right}>{_e(_n(o.weight))}</td>"
             f"<td {left}>{_e(o.value_text)}{_flag_notes(o.flags)}</td>"
-            f"<td {right}>{_e(_level(o.level))}</td>"
+            f"<td {right}>{_e(_level(o.level))}{_range(o.level_range)}</td>"
             f"<td {right}>{_e(_n(o.points))}</td>"
             f"<td {left}>{_e(_MET_TH if o.target_met else _MISSED_TH)}</td>"
             f"<td {left}><a href='{_e(o.report)}.html'>{_e(o.report)}.html</a></td>"
@@ -133,8 +157,9 @@ def missing_target_list(card: AgencyScore) -> str:
         items.append(
             f"<li><b>{o.item}. {_e(o.name_th)}</b> (<code>{_e(o.kpi)}</code>): ระดับ "
             f"{_e(_level(o.level))}, {_e(_n(o.points))} จาก {_e(_n(o.weight))} คะแนน "
-            f"(เสียไป {_e(_n(o.weight - o.points))} คะแนน) — ดูรายละเอียดที่ "
-            f"<a href='{_e(o.report)}.html'>{_e(o.report)}.html</a></li>")
+            f"(เสียไป {_e(_n(o.weight - o.points))} คะแนน) — "
+            f"{_e('; '.join(o.missing) or 'ดูรายละเอียดในรายงาน')} "
+            f"(<a href='{_e(o.report)}.html'>{_e(o.report)}.html</a>)</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Result, format_value
 from ._validation import DataValidationError, check_choice, describe_values
 
 __all__ = [
@@ -241,6 +241,19 @@ class RakingResult(Result):
     iterations: int
     max_change: float
     max_margin_error: float
+
+    def _summary_lines(self) -> list[str]:
+        state = "converged" if self.converged else "did NOT converge"
+        w = np.asarray(self.weights, dtype=float)
+        lines = [f"RakingResult: {state} after {self.iterations} iterations, largest margin "
+                 f"error {format_value(self.max_margin_error)}",
+                 f"last change {format_value(self.max_change)}"]
+        if w.size and np.all(np.isfinite(w)) and np.any(w > 0):
+            lines.append(f"weights: n {w.size}, total {format_value(float(w.sum()))}, "
+                         f"range [{format_value(float(w.min()))}, "
+                         f"{format_value(float(w.max()))}], Kish design effect "
+                         f"{format_value(kish_deff(w))}")
+        return lines
 
 
 def poststratify_weights(
@@ -557,6 +570,14 @@ class WeightSummary(Result):
     cv: float
     kish_deff: float
     kish_ess: float
+
+    def _summary_lines(self) -> list[str]:
+        return [
+            f"WeightSummary: n {self.n}, Kish design effect {format_value(self.kish_deff)}, "
+            f"effective n {format_value(self.kish_ess)}",
+            f"total {format_value(self.total)}, mean {format_value(self.mean)}, range "
+            f"[{format_value(self.min)}, {format_value(self.max)}], CV {format_value(self.cv)}",
+        ]
 
 
 def weight_summary(weights: Any) -> WeightSummary:

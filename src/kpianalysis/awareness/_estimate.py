@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._results import Result
+from .._results import Result, confidence_label, format_interval, format_value
 from .._validation import DataValidationError, check_confidence, check_probability
 from ..bangkok import DISTRICTS
 from ..design import Estimate, SurveyDesign
@@ -91,6 +91,18 @@ class TargetTest(Result):
     alpha: float
     p_target_met: float
     method: str
+
+    def _summary_lines(self) -> list[str]:
+        on = "normal" if math.isinf(self.df) else f"t on {format_value(self.df)} df"
+        verdict = ("significantly below the target" if self.reject
+                   else "not significantly below the target")
+        return [
+            f"TargetTest: estimate {format_value(self.estimate)} vs target "
+            f"{format_value(self.target)}, P(p ≥ target) ≈ {format_value(self.p_target_met, 3)}",
+            f"SE {format_value(self.se)}, statistic {format_value(self.statistic)} ({on}), "
+            f"one-sided p = {format_value(self.p_value, 3)}",
+            f"H1: p < {format_value(self.target)} at alpha {format_value(self.alpha)}: {verdict}",
+        ]
 
 
 def target_test(
@@ -250,7 +262,8 @@ class SampleSizeReview(Result):
         Margin of error achieved (percentage points, design-based ``t·SE``) by scope:
         ``scope``, ``group``, ``n``, ``moe``, ``moe_srs_p50`` (SRS at p = 0.5 for the same n).
     formulas : DataFrame
-        Required n for ``margin`` 5, 3, 2, 1 points at 95 %: ``cochran``, ``yamane``,
+        Required n for ``margin`` 5, 3, 2, 1 points at the analysis' confidence level (95 %
+        by default; Yamane's formula has its own fixed z = 2): ``cochran``, ``yamane``,
         ``krejcie_morgan`` (population N), ``cochran_deff`` (× the headline deff),
         ``cochran_p_hat`` (Cochran at the estimated p instead of 0.5).
     test_power : DataFrame
@@ -275,13 +288,25 @@ class SampleSizeReview(Result):
     district_needs: pd.DataFrame
     district_total_needed: int
 
+    def _summary_lines(self) -> list[str]:
+        tables = ", ".join(f"{name} {getattr(self, name).shape[0]}×{getattr(self, name).shape[1]}"
+                           for name in ("achieved", "formulas", "test_power", "district_needs"))
+        return [
+            f"SampleSizeReview: population {format_value(self.population)}, design effect "
+            f"{format_value(self.deff)}, Kish weighting effect {format_value(self.kish_deff)}",
+            f"districts at ±{format_value(self.district_moe_target * 100)} points need "
+            f"{format_value(self.district_total_needed)} interviews in total",
+            f"tables: {tables}",
+        ]
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class AwarenessAnalysis(Result):
     """Everything the awareness report shows.
 
     Percent columns of the tables are on the 0–100 scale; ``moe`` is the design-based margin of
-    error ``t(0.975, df) · SE`` in percentage points. Rows with fewer than ``min_group``
+    error ``t(1/2 + confidence/2, df) · SE`` in percentage points (``t(0.975, df) · SE`` at
+    the default 95 %). Rows with fewer than ``min_group``
     respondents have every figure blanked (``suppressed`` is True).
 
     Attributes
@@ -299,7 +324,7 @@ class AwarenessAnalysis(Result):
     rounds : DataFrame
         Field estimate by round.
     round_change : dict
-        Last round minus first round (percentage points) with its 95 % interval.
+        Last round minus first round (percentage points) with its interval at ``confidence``.
     modes : DataFrame
         Estimate by collection mode with the test of the difference from the field estimate.
     modes_disagree : bool
@@ -350,6 +375,22 @@ class AwarenessAnalysis(Result):
     def moe(self) -> float:
         """Margin of error of the headline, in percentage points."""
         return _moe(self.overall.se, self.overall.df, self.confidence) * 100
+
+    def _summary_lines(self) -> list[str]:
+        o, t = self.overall, self.test
+        met = {True: "met", False: "not met"}.get(self.verdict.get("target_met"), "–")
+        return [
+            f"AwarenessAnalysis: {self.percent:.2f} % aware (target {self.target:g} %: {met}), "
+            f"P(target met) ≈ {format_value(t.p_target_met, 3)}",
+            format_interval(o.ci.low, o.ci.high, o.ci.confidence, o.ci.method, scale=100,
+                            decimals=2, unit=" %")
+            + f"; margin of error ±{self.moe:.2f} points",
+            f"SE {o.se * 100:.2f} points, n {format_value(o.n)}, design effect "
+            f"{format_value(o.deff)}, effective n {format_value(o.n_eff)}",
+            f"raked to {' + '.join(self.raked_to) or '(none)'}; modes disagree: "
+            f"{format_value(self.modes_disagree)}; tests at alpha {format_value(self.alpha)}, "
+            f"intervals at {confidence_label(self.confidence)}",
+        ]
 
 
 def _moe(se: Any, df: Any, confidence: float) -> Any:

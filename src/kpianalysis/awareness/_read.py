@@ -86,6 +86,15 @@ class AwarenessData(Result):
         first = self.margins["variable"].iloc[0]
         return float(self.margins.loc[self.margins["variable"] == first, "population"].sum())
 
+    def _summary_lines(self) -> list[str]:
+        modes = ", ".join(f"{m} {n}" for m, n in self.n_by_mode.items() if n)
+        return [
+            f"AwarenessData: {self.n} respondents, rounds {', '.join(map(str, self.rounds))}",
+            f"by mode: {modes}",
+            f"population (margins) {self.population:,.0f}; file {self.path} "
+            f"(sha256 {self.sha256[:12]}…)",
+        ]
+
 
 def _rows(mask: Any) -> list[int]:
     """1-based data-row numbers of the True entries."""

@@ -110,9 +110,9 @@ def _check_option(name: str, value: Any) -> Any:
                              f"(e.g. 0.95), got {value!r}")
     elif name in ("ci_method", "design_ci_method"):
         from ..design import DESIGN_PROPORTION_CI_METHODS as DESIGN_METHODS
-        from ..proportion import PROPORTION_CI_METHODS
+        from ..proportion import PROPORTION_CI_NAMES
 
-        valid = PROPORTION_CI_METHODS if name == "ci_method" else DESIGN_METHODS
+        valid = PROPORTION_CI_NAMES if name == "ci_method" else DESIGN_METHODS
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(sorted(valid))}, got {value!r}")
     elif name == "min_answered_share":

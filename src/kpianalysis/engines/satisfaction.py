@@ -278,6 +278,11 @@ def evaluate(ctx: Context) -> Any:
         "likert_high_from": float(kpi.rubric_params.get("likert_high_from", 3.51)),
         "target_percent": target_pct,
     }
+    if not composite:  # the level at each bound of the interval of the official A
+        lo_band, hi_band = bands.band(uncertainty.ci_low), bands.band(uncertainty.ci_high)
+        cap = int(bands.bands[1].level) if unmet else None
+        levels = [int(b.level if b else bands.below_level) for b in (lo_band, hi_band)]
+        details["level_range"] = [min(v, cap) if cap is not None else v for v in levels]
     if composite:
         details.update(satisfaction_points=info["satisfaction_points"],
                        sla_points=info["sla_points"], points_out_of_10=info["total"],

@@ -20,7 +20,8 @@ import pandas as pd
 from ..bangkok import DISTRICTS
 from ..instruments import Instrument, load_instruments
 
-__all__ = ["SATISFACTION_PLAN", "SEED", "generate_satisfaction", "write_satisfaction"]
+__all__ = ["HISTORY_YEARS", "SATISFACTION_PLAN", "SEED", "generate_history",
+           "generate_satisfaction", "write_satisfaction"]
 
 SEED = 25670701
 
@@ -101,10 +102,11 @@ def _profile(instrument: Instrument, n: int, rng: np.random.Generator,
 
 
 def _one_round(instrument: Instrument, plan: _Plan, round_no: int,
-               rng: np.random.Generator) -> pd.DataFrame:
+               rng: np.random.Generator, years_back: int = 0) -> pd.DataFrame:
     n = plan.n[round_no - 1]
     items = instrument.item_codes
-    start, end = (pd.Timestamp(d) for d in ROUND_WINDOWS[round_no])
+    start, end = (pd.Timestamp(d) - pd.DateOffset(years=years_back)
+                  for d in ROUND_WINDOWS[round_no])
     days = (end - start).days + 1
     dates = start + pd.to_timedelta(rng.integers(0, days, size=n), unit="D")
 
@@ -141,9 +143,11 @@ def _one_round(instrument: Instrument, plan: _Plan, round_no: int,
     blank_rows = rng.random(n) < 0.01  # opened the form, answered nothing
     answers[blank_rows, :] = ""
 
+    fy_tag = f"{2567 - years_back}-" if years_back else ""
     frame = pd.DataFrame(
         {
-            "respondent_id": [f"{instrument.code}-{round_no}-{i:05d}" for i in range(1, n + 1)],
+            "respondent_id": [f"{instrument.code}-{fy_tag}{round_no}-{i:05d}"
+                              for i in range(1, n + 1)],
             "round": round_no,
             "response_date": dates.strftime("%Y-%m-%d"),
         }
@@ -183,13 +187,41 @@ def generate_satisfaction(seed: int = SEED) -> dict[str, pd.DataFrame]:
     return out
 
 
+#: Earlier fiscal years with (smaller, synthetic) survey rounds, for the reports' trends.
+HISTORY_YEARS = (2565, 2566)
+
+
+def generate_history(seed: int = SEED + 1) -> dict[str, pd.DataFrame]:
+    """Generate the earlier fiscal years' rounds (``history/<fy>/<kpi>_r<round>.csv``).
+
+    Same instruments and shape as FY2567, about half the respondents, dates in the same
+    months of the earlier year, and satisfaction a little lower the further back (a trend to
+    show, not a claim about any real service).
+    """
+    rng = np.random.default_rng(seed)
+    instruments = load_instruments()
+    out = {}
+    for fy in HISTORY_YEARS:
+        back = 2567 - fy
+        for code, plan in SATISFACTION_PLAN.items():
+            if code == "sat-it-support":  # its other half (SLA tickets) has no history
+                continue
+            older = dataclasses.replace(
+                plan, n=tuple(max(60, v // 2) for v in plan.n),
+                latent_mean=tuple(m - 0.12 * back for m in plan.latent_mean))
+            for round_no in (1, 2):
+                out[f"history/{fy}/{code}_r{round_no}.csv"] = _one_round(
+                    instruments[code], older, round_no, rng, years_back=back)
+    return out
+
+
 def write_satisfaction(out_dir: str | Path, seed: int = SEED) -> list[Path]:
-    """Write the satisfaction files into ``out_dir/satisfaction/``; return their paths."""
+    """Write the satisfaction files (FY2567 and the history) into ``out_dir/satisfaction/``."""
     target = Path(out_dir) / "satisfaction"
-    target.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, frame in generate_satisfaction(seed).items():
+    for name, frame in {**generate_satisfaction(seed), **generate_history()}.items():
         path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         paths.append(path)
     return paths
