@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_design.py
 	$(PY) benchmarks/bench_raking.py
 	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_build.py
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

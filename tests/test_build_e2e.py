@@ -341,3 +341,50 @@ def test_a_new_kpi_needs_one_catalog_entry_and_its_data_file(tmp_path, raw_dir, 
     card = json.loads((out / "scorecard_สทร_2568.json").read_text(encoding="utf-8"))
     assert [r["kpi"] for r in card["rows"]] == ["demo-milestones"]
     assert "ระดับความสำเร็จของโครงการทดลอง" in _offline_report(out, "demo-milestones_2568")
+
+
+# --- parallel and incremental builds ------------------------------------------------------------
+
+CHEAP = ["gis-open-data", "5.3.1.2", "6.1.2.1", "0411-2029"]
+
+
+def _jsons(out: Path) -> dict[str, str]:
+    strip = re.compile(r'"built_at": "[^"]*"')
+    return {p.name: strip.sub("", p.read_text(encoding="utf-8"))
+            for p in sorted(out.glob("*.json"))}
+
+
+def test_a_parallel_build_writes_the_same_results_as_one_at_a_time(tmp_path, raw_dir):
+    for name, jobs in (("serial", "1"), ("parallel", "2")):
+        assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / name / "p"),
+                     "--out", str(tmp_path / name / "out"), "-j", jobs, "--only", *CHEAP]) == 0
+    serial, parallel = _jsons(tmp_path / "serial" / "out"), _jsons(tmp_path / "parallel" / "out")
+    assert len(serial) == len(CHEAP) and serial == parallel
+
+
+def test_an_unchanged_report_is_not_rebuilt_and_a_changed_input_is(tmp_path, raw_dir, caplog):
+    caplog.set_level("INFO")
+    root = tmp_path / "raw"
+    shutil.copytree(raw_dir, root)
+    args = ["--data-root", str(root), "--processed", str(tmp_path / "p"), "--out",
+            str(tmp_path / "out"), "-j", "1", "--only", "5.3.1.2", "5.3.1.3"]
+    assert main(args) == 0
+    first = (tmp_path / "out" / "5.3.1.2_2567.json").read_bytes()
+    caplog.clear()
+    assert main(args) == 0  # nothing changed: both skipped, outputs untouched
+    assert sum(r.getMessage().endswith("s up to date") for r in caplog.records) == 2
+    assert (tmp_path / "out" / "5.3.1.2_2567.json").read_bytes() == first
+    # both KPIs read 5.3.1_missions.csv: change it and both are rebuilt from it
+    missions = root / "rubric" / "5.3.1_missions.csv"
+    missions.write_text(missions.read_text(encoding="utf-8").replace(
+        "M01,ภารกิจที่ยังไม่ได้รับการถ่ายโอน ลำดับที่ 1,no,no",
+        "M01,ภารกิจที่ยังไม่ได้รับการถ่ายโอน ลำดับที่ 1,yes,no"), encoding="utf-8")
+    caplog.clear()
+    assert main(args) == 0
+    assert sum("… " in r.getMessage() and r.getMessage().endswith(" ok")
+               for r in caplog.records) == 2
+    result = json.loads((tmp_path / "out" / "5.3.1.2_2567.json").read_text(encoding="utf-8"))
+    assert result["value"] == 4  # 3 confirmed in the sample + the one changed (KPI_SPEC §D)
+    caplog.clear()
+    assert main([*args, "--force"]) == 0
+    assert not any(r.getMessage().endswith("s up to date") for r in caplog.records)

@@ -133,6 +133,7 @@ class ReportOutcome:
     seconds: float
     html: Path | None = None
     error: str = ""
+    skipped: bool = False
 
 
 @contextlib.contextmanager
@@ -291,26 +292,132 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
     return ReportOutcome(job.name, True, time.perf_counter() - start, html=html)
 
 
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def job_stamp(job: ReportJob, catalog: Catalog, data_root: Path, out: Path) -> str | None:
+    """A hash of everything a report depends on; None when an input is missing.
+
+    Inputs' SHA-256 (the catalog's files for the KPI and fiscal year, and ``dataset.yaml``),
+    the notebook's bytes, the parameters, the package version, the catalog entry; for a
+    scorecard, the result JSONs it sums. A report whose stamp is unchanged, and whose outputs
+    are all there, is not rebuilt (Ploomber-style).
+    """
+    from .files import sha256_of
+    from .inputs import DATASET_FILE
+
+    parts: dict[str, Any] = {"version": __version__, "parameters": job.parameters}
+    with notebook_path(job.notebook) as nb:
+        parts["notebook"] = _sha(nb.read_bytes())
+    status = data_root / DATASET_FILE
+    parts["dataset"] = sha256_of(status) if status.is_file() else None
+    code = job.parameters.get("kpi")
+    if code is not None:
+        kpi = catalog.get(code)
+        parts["entry"] = repr(kpi)
+        files = {}
+        for spec in kpi.inputs_for(job.parameters["fiscal_year"]):
+            path = data_root / spec.path
+            if not path.is_file():
+                return None
+            files[spec.path] = sha256_of(path)
+        parts["inputs"] = files
+    else:
+        deps = {}
+        for dep in job.depends_on:
+            path = out / f"{dep}.json"
+            if not path.is_file():
+                return None
+            deps[dep] = sha256_of(path)
+        parts["results"] = deps
+        parts["catalog"] = repr(sorted((k.code, repr(k)) for k in catalog))
+    return _sha(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
+
+
+def _stamp_path(out: Path, name: str) -> Path:
+    return out / ".build" / f"{name}.stamp"
+
+
+def _up_to_date(job: ReportJob, stamp: str | None, out: Path) -> bool:
+    if stamp is None:
+        return False
+    path = _stamp_path(out, job.name)
+    outputs = [out / f"{job.name}.html", out / f"{job.name}.json",
+               out / "executed" / f"{job.name}.ipynb"]
+    return (path.is_file() and path.read_text(encoding="utf-8").strip() == stamp
+            and all(p.is_file() for p in outputs))
+
+
 def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[str] = (),
                   kernel_name: str = "python3", catalog: Path | None = None,
-                  options: dict[str, Any] | None = None, index: bool = True
-                  ) -> list[ReportOutcome]:
+                  options: dict[str, Any] | None = None, index: bool = True,
+                  workers: int = 1, force: bool = False) -> list[ReportOutcome]:
     """Build the reports (all, or those named in ``only``); return one outcome per report.
 
     ``only`` takes report names (``sat-oss_2567``, ``scorecard_สยป_2567``) or KPI codes.
     ``options`` are rule choices and analysis options passed to every KPI report. With
     ``index`` the Thai index ``<out>/index.html`` of the reports built is written last.
+    ``workers`` reports run at once, each in its own fresh kernel (KPI reports first, then
+    the scorecards that sum them). A report whose inputs, notebook, parameters and package
+    version are unchanged since it was last built is skipped unless ``force``.
     """
     cat = load_catalog(catalog)
     jobs = select_jobs(report_jobs(cat, data_root, processed, out, catalog, options), only)
     out.mkdir(parents=True, exist_ok=True)
     processed.mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    for i, job in enumerate(jobs, start=1):  # KPI reports first; scorecards after them
-        outcome = _run(job, out, kernel_name)
-        state = "ok" if outcome.ok else "FAILED"
-        logger.info("[%d/%d] %s … %.1f s %s", i, len(jobs), job.name, outcome.seconds, state)
-        outcomes.append(outcome)
+    by_name: dict[str, ReportOutcome] = {}
+    done = 0
+
+    def record(job: ReportJob, outcome: ReportOutcome, stamp: str | None) -> None:
+        nonlocal done
+        done += 1
+        by_name[job.name] = outcome
+        stamp_file = _stamp_path(out, job.name)
+        if outcome.ok and stamp is not None and not outcome.skipped:
+            write_text_atomic(stamp_file, stamp + "\n")
+        elif not outcome.ok:
+            stamp_file.unlink(missing_ok=True)
+        state = "up to date" if outcome.skipped else "ok" if outcome.ok else "FAILED"
+        logger.info("[%d/%d] %s … %.1f s %s", done, len(jobs), job.name, outcome.seconds, state)
+
+    first = [j for j in jobs if not j.depends_on]
+    then = [j for j in jobs if j.depends_on]
+    for phase in (first, then):  # scorecards after the KPI reports they sum
+        todo = []
+        for job in phase:
+            stamp = job_stamp(job, cat, data_root, out)
+            if not force and _up_to_date(job, stamp, out):
+                record(job, ReportOutcome(job.name, True, 0.0, html=out / f"{job.name}.html",
+                                          skipped=True), stamp)
+            else:
+                todo.append((job, stamp))
+        if workers <= 1 or len(todo) <= 1:
+            for job, stamp in todo:
+                record(job, _run(job, out, kernel_name), stamp)
+        else:
+            import concurrent.futures
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")  # a clean process per worker
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=context) as pool:
+                futures = {pool.submit(_run, job, out, kernel_name): (job, stamp)
+                           for job, stamp in todo}
+                for future in concurrent.futures.as_completed(futures):
+                    job, stamp = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # a worker that died: that report fails
+                        outcome = ReportOutcome(job.name, False, 0.0,
+                                                error=f"worker failed: {type(exc).__name__}: "
+                                                      f"{exc}")
+                        write_text_atomic(out / f"{job.name}.error.txt",
+                                          f"report {job.name} failed\n{outcome.error}\n")
+                    record(job, outcome, stamp)
+    outcomes = [by_name[j.name] for j in jobs]
     if index:
         from .index_page import write_index
 
@@ -367,6 +474,7 @@ _EPILOG = """examples:
   kpianalysis-build --dry-run --data-root /srv/bma   show which files each report reads
   kpianalysis-build --only sat-wifi sat-oss          build two KPIs (codes or report names)
   kpianalysis-build -p confidence=0.9 -p survey_rounds=latest
+  kpianalysis-build -j 2 --force                     two reports at a time, rebuild all
 
 exit status: 0 all built, 1 a report failed (see <out>/<name>.error.txt), 2 bad arguments,
 catalog or parameters (nothing built)."""
@@ -405,6 +513,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="show what would be built from which input files, build nothing "
                              "(exit 1 when an input file is missing)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="reports built at once, each in its own kernel (default: the "
+                             "number of cores; e.g. -j 1 for one at a time)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every report, even those whose inputs, notebook, "
+                             "parameters and package version are unchanged")
     parser.add_argument("--kernel", default="python3", metavar="NAME",
                         help="Jupyter kernel the notebooks run in (default: python3)")
     parser.add_argument("--version", action="version", version=f"kpianalysis {__version__}")
@@ -426,11 +540,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.dry_run:
         return _dry_run(jobs, cat, args.data_root)
+    if args.jobs < 1:
+        print("kpianalysis-build: error: -j must be at least 1", file=sys.stderr)
+        return 2
     outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
-                             args.kernel, args.catalog, options)
+                             args.kernel, args.catalog, options, workers=args.jobs,
+                             force=args.force)
     failed = [o for o in outcomes if not o.ok]
-    logger.info("%d report(s) built, %d failed; index: %s", len(outcomes) - len(failed),
-                len(failed), args.out / "index.html")
+    fresh = sum(o.skipped for o in outcomes)
+    logger.info("%d report(s) built, %d up to date, %d failed; index: %s",
+                len(outcomes) - len(failed) - fresh, fresh, len(failed),
+                args.out / "index.html")
     for o in failed:
         logger.error("FAILED %s: %s (see %s)", o.name, o.error.splitlines()[0] if o.error else "",
                      args.out / f"{o.name}.error.txt")
