@@ -69,7 +69,7 @@ KINDS: dict[str, KindSpec] = {
     "milestones": KindSpec(("n_levels", "levels"), ("evidence",), module="milestones",
                            rules=("undefined_rubric_rows",), points=True, options=("as_of",)),
     "step_completion": KindSpec((), ("steps",), module="percent"),
-    "quarterly_progress": KindSpec((), ("progress",), module="progress"),
+    "quarterly_progress": KindSpec((), ("progress",), ("sources",), module="progress"),
     "training": KindSpec(("bands", "pass_label"), ("scores",), module="percent"),
     "committee_share": KindSpec(("min_share", "n_committees"), ("committees",),
                                 module="counts"),

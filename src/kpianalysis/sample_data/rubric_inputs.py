@@ -53,6 +53,27 @@ def _progress() -> pd.DataFrame:
     })
 
 
+def _progress_sources() -> pd.DataFrame:
+    """The four evidence sources of KPI 0411-2029 (seed 003:73) with the figures the seed
+    reports for FY2566 (003:59): the plan approved by letter กท. 0408/3009 of 6 July 2566,
+    409 media items, 3 participation activities; the survey's 84.80 % (KPI_SPEC §D)."""
+    return pd.DataFrame({
+        "source_no": [1, 2, 3, 4],
+        "source": [
+            "แผนประชาสัมพันธ์การรณรงค์วินัยพลเมืองของกรุงเทพมหานคร",
+            "จำนวนสื่อประชาสัมพันธ์รณรงค์สิทธิและระเบียบวินัยพลเมืองในเรื่องจราจร ความสะอาด "
+            "คอร์รัปชั่น และสิ่งแวดล้อมทางสื่อออนไลน์ และการสื่อสารภายในองค์กรตามแผนที่กำหนด",
+            "สรุปผลการจัดกิจกรรมการมีส่วนร่วมของลุ่มเป้าหมายผ่านช่องทางที่กำหนด ไม่น้อยกว่า 3 กิจกรรม",
+            "ผลสำรวจการรับรู้และความพึงพอใจของประชาชนต่อรูปแบบและชุดข้อมูลประชาสัมพันธ์ที่เผยแพร่"
+            "ในช่องทางที่ตอบสนองต่อรสนิยมการบริโภคสื่อของคนเมือง",
+        ],
+        "measure": ["", "409", "3", "84.80"],
+        "unit": ["", "ครั้ง", "กิจกรรม", "ร้อยละ"],
+        "status": ["done", "done", "done", "done"],
+        "date": ["6/07/2566", "๓๐/๐๙/๒๕๖๖", "30/09/2566", "9/30/2023"],
+    })
+
+
 _SOCIAL_MEDIA_LEVELS = [
     "มีแผนการพัฒนาสื่อสังคมออนไลน์เสริมสร้างการรับรู้เชิงรุก",
     "มีการจัดเก็บและเผยแพร่ข้อมูล ข่าวสาร ปฏิทินกิจกรรม ข้อมูลเกี่ยวกับองค์กรและส่วนราชการของ"
@@ -236,6 +257,7 @@ def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
     livable, report = _livable(rng)
     return {
         "0411-2029_progress.csv": _progress(),
+        "0411-2029_sources.csv": _progress_sources(),
         "social-media-proactive_evidence.csv": _social_media(),
         "gis-open-data_evidence.csv": _gis(),
         "livable-city-indicators_issues.csv": livable,
