@@ -30,6 +30,7 @@ pytestmark = pytest.mark.e2e
 CATALOG = load_catalog()
 STEMS = [f"{k.code}_{k.fiscal_year}" for k in CATALOG]
 SCORECARD = "scorecard_สยป_2567"
+ACTION_PLAN = "action_plan_สยป_2567"
 SATISFACTION = ["sat-oss", "sat-policy-tracking", "sat-bmaq", "sat-it-support", "sat-wifi"]
 LABELS = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1,
           "ระดับมากที่สุด": 5, "ระดับมาก": 4, "ระดับปานกลาง": 3, "ระดับน้อย": 2,
@@ -83,9 +84,9 @@ def built(tmp_path_factory, raw_dir):
 
 def test_every_catalog_kpi_has_a_report_and_a_valid_json(built):
     out, _, outcomes, _ = built
-    assert [o.name for o in outcomes] == [*STEMS, SCORECARD]
+    assert [o.name for o in outcomes] == [*STEMS, SCORECARD, ACTION_PLAN]
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
-    assert len(STEMS) == 17
+    assert len(STEMS) == len(CATALOG) >= 17
     validator = jsonschema.Draft202012Validator(load_schema())
     for stem in STEMS:
         doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
@@ -156,7 +157,7 @@ def test_index_lists_every_report_with_working_links(built):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="th">' in page and find_network_references(page) == []
     links = re.findall(r"href='([^']+)'", page)
-    assert {f"{s}.html" for s in [*STEMS, SCORECARD]} <= set(links)
+    assert {f"{s}.html" for s in [*STEMS, SCORECARD, ACTION_PLAN]} <= set(links)
     assert all((out / link).is_file() for link in links)
     for k in CATALOG:  # the seeds' Thai names, escaped
         assert htmllib.escape(k.name_th) in page, k.code
@@ -171,7 +172,9 @@ def test_a_clean_build_logs_no_warning_or_error(tmp_path, raw_dir, capfd, caplog
     assert main(["--data-root", str(raw_dir), "--processed", str(tmp_path / "p"), "--out",
                  str(tmp_path / "out"), "--only", "gis-open-data"]) == 0
     messages = [r.getMessage() for r in caplog.records]
-    assert any(m.startswith("[1/1] gis-open-data_2567") for m in messages)  # progress line
+    # one progress line per report: the KPI, then the action plan that reads its result
+    assert any(m.startswith("[1/2] gis-open-data_2567") for m in messages)
+    assert any(m.startswith(f"[2/2] {ACTION_PLAN}") for m in messages)
     assert [r for r in caplog.records if r.levelno >= 30] == []
     captured = capfd.readouterr()  # what the kernels and libraries print themselves
     text = captured.out + captured.err
@@ -186,6 +189,9 @@ BROWSER_PAGES = {  # one report of each family, the scorecard and the index: a s
     "sat-oss_2567.html": "รายงานนี้แสดงผลตัวชี้วัด",
     "awareness-pr_2568.html": "รายงานนี้แสดงผลตัวชี้วัด",
     f"{SCORECARD}.html": "คะแนนรวมตามตาราง ค.",
+    "efficiency-pr_2563.html": "รายงานนี้แสดงผลตัวชี้วัด",
+    "district-development-targets_2567.html": "รายงานนี้แสดงผลตัวชี้วัด",
+    f"{ACTION_PLAN}.html": "แผนปฏิบัติราชการ",
 }
 A4_POINTS = (595.28, 841.89)  # ISO 216 A4, 210 × 297 mm in PostScript points
 
@@ -351,7 +357,7 @@ CHEAP = ["gis-open-data", "5.3.1.2", "6.1.2.1", "0411-2029"]
 def _jsons(out: Path) -> dict[str, str]:
     strip = re.compile(r'"built_at": "[^"]*"')
     return {p.name: strip.sub("", p.read_text(encoding="utf-8"))
-            for p in sorted(out.glob("*.json"))}
+            for p in sorted(out.glob("*.json")) if not p.name.startswith("action_plan_")}
 
 
 def test_a_parallel_build_writes_the_same_results_as_one_at_a_time(tmp_path, raw_dir):
@@ -372,7 +378,8 @@ def test_an_unchanged_report_is_not_rebuilt_and_a_changed_input_is(tmp_path, raw
     first = (tmp_path / "out" / "5.3.1.2_2567.json").read_bytes()
     caplog.clear()
     assert main(args) == 0  # nothing changed: both skipped, outputs untouched
-    assert sum(r.getMessage().endswith("s up to date") for r in caplog.records) == 2
+    fresh = [r.getMessage() for r in caplog.records if r.getMessage().endswith("s up to date")]
+    assert len(fresh) == 3 and any(ACTION_PLAN in m for m in fresh)  # 2 KPIs + the plan
     assert (tmp_path / "out" / "5.3.1.2_2567.json").read_bytes() == first
     # both KPIs read 5.3.1_missions.csv: change it and both are rebuilt from it
     missions = root / "rubric" / "5.3.1_missions.csv"
@@ -381,8 +388,9 @@ def test_an_unchanged_report_is_not_rebuilt_and_a_changed_input_is(tmp_path, raw
         "M01,ภารกิจที่ยังไม่ได้รับการถ่ายโอน ลำดับที่ 1,yes,no"), encoding="utf-8")
     caplog.clear()
     assert main(args) == 0
-    assert sum("… " in r.getMessage() and r.getMessage().endswith(" ok")
-               for r in caplog.records) == 2
+    rebuilt = [r.getMessage() for r in caplog.records
+               if "… " in r.getMessage() and r.getMessage().endswith(" ok")]
+    assert len(rebuilt) == 3  # both KPIs reading the file, and the plan that reads them
     result = json.loads((tmp_path / "out" / "5.3.1.2_2567.json").read_text(encoding="utf-8"))
     assert result["value"] == 4  # 3 confirmed in the sample + the one changed (KPI_SPEC §D)
     caplog.clear()

@@ -91,7 +91,8 @@ def test_list_and_filters(catalog):
     df = catalog.list()
     assert len(df) == len(catalog) and {"code", "name_th", "weight"} <= set(df.columns)
     pr = catalog.list(agency="สำนักงานประชาสัมพันธ์")
-    assert set(pr["code"]) == {"awareness-pr", "social-media-proactive", "0411-2029"}
+    assert set(pr["code"]) == {"awareness-pr", "social-media-proactive", "0411-2029",
+                               "efficiency-pr"}  # efficiency-pr: seed 001, PR office
     assert set(catalog.list(kind="milestones")["code"]) == {"gis-open-data",
                                                             "social-media-proactive"}
     assert len(catalog.list(scorecard=True)) == 6
@@ -196,3 +197,30 @@ def test_repeated_yaml_key_is_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogError, match="repeated key 'unit'"):
         load_catalog(path)
+
+
+def test_every_kpi_of_sections_d_d2_d3_is_in_the_catalog_and_every_kr_in_the_plan(catalog):
+    """Issue 10: an entry for every KPI of KPI_SPEC §D, §D2 and §D3, and every KR of §D2."""
+    from kpianalysis.action_plan import load_action_plan
+
+    expected = {
+        # §D: campaign (seed 003), the step-completion KPIs, 6.1.2.1, 5.2.1.2, 5.3.1.2/3,
+        # 7.5.4.1 and the district development targets (004:480-504)
+        "0411-2029", "steps-project-plan", "steps-digital-infrastructure", "6.1.2.1",
+        "5.2.1.2", "5.3.1.2", "5.3.1.3", "7.5.4.1", "district-development-targets",
+        # §D2: 4.1.4.1 (004:95), 5.1.1.1 (004:111), 7.2.1.2 (004:189), 7.2.2.1 (004:193),
+        # 7.2.2.2 (004:194), the table ข guideline (004:388-392) and its satisfaction KPI
+        # (004:273), the Wi-Fi availability evidence (004:627)
+        "4.1.4.1", "5.1.1.1", "7.2.1.2", "7.2.2.1", "7.2.2.2", "analyst-guideline",
+        "analyst-guideline-satisfaction", "wifi-availability",
+        # §D3: seed 001's efficiency KPI
+        "efficiency-pr",
+    }
+    assert expected <= set(catalog.codes), expected - set(catalog.codes)
+    # §D2's KR targets (004:88-218) live in the action-plan tree, with their targets
+    plan = load_action_plan()
+    krs = [n for n in plan.nodes if n.kind == "kr"]
+    assert len(krs) >= 10 and all(n.targets for n in krs)
+    texts = " ".join(t.text_th for n in krs for t in n.targets)
+    for printed in ("2,017", "80", "10"):  # KR 3 (5.2), KR 1 (7.5), KR 2 (7.5) in §D2
+        assert printed in texts, printed

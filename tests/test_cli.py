@@ -30,12 +30,13 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"kpianalysis {__version__}"
 
 
-def test_list_names_every_catalog_kpi_and_the_scorecard(capsys):
+def test_list_names_every_catalog_kpi_the_scorecard_and_the_action_plan(capsys):
     assert main(["--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == N_KPIS + 1
+    assert len(lines) == N_KPIS + 2
     assert lines[0].startswith("sat-oss_2567\tsatisfaction_survey.ipynb\t")
-    assert lines[-1].startswith("scorecard_สยป_2567\tscorecard.ipynb")
+    assert lines[-2].startswith("scorecard_สยป_2567\tscorecard.ipynb")
+    assert lines[-1].startswith("action_plan_สยป_2567\taction_plan.ipynb")
 
 
 def test_dry_run_shows_the_files_and_fails_on_a_missing_one(capsys, tmp_path, raw_dir):

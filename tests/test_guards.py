@@ -150,3 +150,40 @@ def test_only_a_kpi_also_rebuilds_the_scorecard_that_sums_it(capsys):
     assert main(["--list", "--only", "sat-oss"]) == 0
     names = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["sat-oss_2567", "scorecard_สยป_2567"]
+
+
+@pytest.mark.parametrize(("code", "name", "content", "words"), [
+    ("efficiency-pr", "efficiency-pr_issue_log.csv", "", "the file is empty"),
+    ("7.2.2.1", "7.2.2.1_monitoring_reports.csv", None, "malformed CSV"),
+    ("5.3.1.2", "5.3.1_missions.csv", b"\xff\xfe\x00bad", "not UTF-8"),
+])
+def test_an_empty_broken_or_undecodable_file_is_a_clear_error(raw_dir, tmp_path, code, name,
+                                                               content, words):
+    root = _copy(raw_dir, tmp_path)
+    path = next((root / "rubric").glob(name))
+    if content is None:  # a stray quote opens a field that never closes
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join([lines[0], lines[1] + ',"x', *lines[2:]]) + "\n",
+                        encoding="utf-8")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataValidationError, match=words) as exc:
+        ka.evaluate(code, data_root=root)
+    assert name in str(exc.value)
+
+
+@pytest.mark.parametrize(("code", "answered_mean", "official"), [
+    ("sat-oss", 5, 3),  # issue 10: "the OSS satisfaction KPI falls from level 5 to 3"
+    ("sat-wifi", 1, 0),  # issue 10: "and Wi-Fi from 1 to 0"
+])
+def test_section_g1_moves_the_levels_issue_10_names(raw_dir, code, answered_mean, official):
+    # the first pass scored the latest round with the answered-mean rule; §G.1's official
+    # reading divides by the number of questions (004:422)
+    old = ka.evaluate(code, data_root=raw_dir, survey_rounds="latest",
+                      missing_answers="answered_mean")
+    new = ka.evaluate(code, data_root=raw_dir, survey_rounds="latest")
+    assert (old.level, new.level) == (answered_mean, official)
+    alt = [a for a in new.alternatives if a.rule == "missing_answers"]
+    assert alt and alt[0].level == answered_mean  # shown side by side in the report

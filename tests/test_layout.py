@@ -83,3 +83,11 @@ def test_no_import_cycles():
 def test_every_report_family_notebook_ships_in_the_package():
     for notebook in [*REPORT_FAMILIES.values(), "scorecard.ipynb"]:
         assert (importlib.resources.files("kpianalysis") / "notebooks" / notebook).is_file()
+
+
+def test_every_input_role_has_a_thai_label():
+    from kpianalysis.inputs import _ROLE_TH
+    from kpianalysis.kinds import KINDS
+
+    roles = {r for spec in KINDS.values() for r in (*spec.roles, *spec.optional_roles)}
+    assert roles <= set(_ROLE_TH), roles - set(_ROLE_TH)

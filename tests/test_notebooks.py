@@ -45,7 +45,8 @@ def _nbval(path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("name", ["kpi_report", "satisfaction_survey", "scorecard",
-                                  "awareness_survey"])
+                                  "awareness_survey", "issue_log", "district_targets",
+                                  "action_plan"])
 def test_notebook_runs_and_summary_matches(name):
     expected = (EXPECTED / f"{name}.txt").read_text(encoding="utf-8")
     copy = _with_expected_output(name, expected)
@@ -71,7 +72,8 @@ def test_nbval_check_fails_on_a_wrong_value():
 def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
     paths = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not p.name.startswith("."))
     assert {p.stem for p in paths} >= {"kpi_report", "satisfaction_survey", "scorecard",
-                                       "awareness_survey"}
+                                       "awareness_survey", "issue_log", "district_targets",
+                                       "action_plan"}
     # one copy only: the project's top-level notebooks/ holds no second copy of a report
     top = Path(__file__).resolve().parents[1] / "notebooks"
     assert not {p.name for p in top.glob("*.ipynb")} & {p.name for p in paths}

@@ -55,3 +55,16 @@ def test_every_history_file_is_in_the_catalog(raw_dir):
     listed = {s.path for k in load_catalog() for fy in k.fiscal_years for s in k.inputs_for(fy)}
     on_disk = {str(p.relative_to(raw_dir)) for p in (raw_dir / "satisfaction").rglob("*.csv")}
     assert on_disk <= listed  # no sample file the catalog does not use
+
+
+def test_the_sample_command_regenerates_data_raw_exactly(raw_dir, tmp_path):
+    """`python -m kpianalysis.sample_data --out DIR` rebuilds every bundled data file."""
+    from kpianalysis.sample_data.__main__ import main
+
+    assert main(["--out", str(tmp_path)]) == 0
+    made = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
+    bundled = {str(p.relative_to(raw_dir)) for p in raw_dir.rglob("*") if p.is_file()
+               and p.name not in ("README.md", "dataset.yaml")}
+    assert made == bundled
+    for name in sorted(made):
+        assert (tmp_path / name).read_bytes() == (raw_dir / name).read_bytes(), name

@@ -29,6 +29,9 @@ _EXPORTS: dict[str, str] = {
     "write_result": "result",
     "AgencyScore": "scorecard", "ScorecardError": "scorecard", "load_results": "scorecard",
     "score_agency": "scorecard", "write_scorecard": "scorecard",
+    # the action-plan tree of seed 004 (strategy → KR → KPI → projects) and its status
+    "ActionPlan": "action_plan", "ActionPlanStatus": "action_plan",
+    "assess_plan": "action_plan", "load_action_plan": "action_plan",
     # results and validation
     "ConfidenceInterval": "_results", "Result": "_results",
     "DataValidationError": "_validation",
@@ -86,9 +89,17 @@ _EXPORTS: dict[str, str] = {
     # Thai calendar
     "fiscal_quarter": "thaidate", "fiscal_year_be": "thaidate",
     "parse_thai_date": "thaidate", "thai_digits_to_ascii": "thaidate",
+    # district development targets (seed 004:480-504), plan against actual
+    "DistrictTargetsAnalysis": "district_targets",
+    "analyse_district_targets": "district_targets",
+    "read_district_targets": "district_targets",
     # figures (matplotlib is loaded only when one of these is used)
     "band_chart": "plotting", "estimate_chart": "plotting",
     "likert_diverging_chart": "plotting", "use_thai_font": "plotting",
+    # seed 001 (KPI_SPEC §D3): the Line BMA issue log and the evidence checklist
+    "read_issue_log": "issue_log", "issue_shares": "issue_log",
+    "read_checklist": "rubric.checklist",
+    "score_checklist": "rubric.checklist", "read_status_notes": "rubric.checklist",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

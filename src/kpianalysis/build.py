@@ -198,7 +198,25 @@ def report_jobs(catalog: Catalog, data_root: Path, processed: Path, out: Path,
                 title=f"คะแนนตัวชี้วัดของ {agency} ปีงบประมาณ {fy}",
                 depends_on=tuple(result_stem(k.code, fy) for k in kpis
                                  if k.fiscal_year == fy)))
+    jobs.extend(_action_plan_jobs(catalog, common))
     return jobs
+
+
+def _action_plan_jobs(catalog: Catalog, common: dict[str, Any]) -> list[ReportJob]:
+    """The action-plan report (seed 004's tree with each node's status), after the KPI
+    reports of the plan's fiscal year it reads."""
+    from .action_plan import action_plan_stem, link_catalog, load_action_plan
+
+    plan = load_action_plan()
+    deps = tuple(dict.fromkeys(
+        result_stem(link.catalog_code, plan.fiscal_year)
+        for link in link_catalog(plan, catalog).values()
+        if catalog.get(link.catalog_code).fiscal_year == plan.fiscal_year))
+    return [ReportJob(
+        name=action_plan_stem(plan.abbreviation or plan.agency, plan.fiscal_year),
+        notebook="action_plan.ipynb",
+        parameters={"results_dir": common["output_dir"], **common},
+        title=f"{plan.title_th}: {plan.agency} — โครงสร้างแผนและสถานะ", depends_on=deps)]
 
 
 def _relative_text(text: str) -> str:
@@ -261,7 +279,10 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
             nb = papermill.execute_notebook(
                 str(nb_path), str(tmp), parameters=job.parameters, kernel_name=kernel_name,
                 cwd=str(Path.cwd()), progress_bar=False, log_output=False,
-                kernel_manager_class=_kernel_manager_class())
+                kernel_manager_class=_kernel_manager_class(),
+                # the kernel's own log: its shutdown "KeyboardInterrupt caught" line is not an
+                # error of the report (cell errors still fail the report)
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         _sanitise(tmp, job.notebook, final)
         export_html(nb, html, title=job.title or job.name,
                     footer=f"สร้างเมื่อ {now_utc()} · kpianalysis {__version__} · "
@@ -327,13 +348,14 @@ def job_stamp(job: ReportJob, catalog: Catalog, data_root: Path, out: Path) -> s
         parts["inputs"] = files
     else:
         deps = {}
-        for dep in job.depends_on:
+        for dep in job.depends_on:  # a missing result is part of the state (the plan shows it)
             path = out / f"{dep}.json"
-            if not path.is_file():
-                return None
-            deps[dep] = sha256_of(path)
+            deps[dep] = sha256_of(path) if path.is_file() else None
         parts["results"] = deps
         parts["catalog"] = repr(sorted((k.code, repr(k)) for k in catalog))
+        if job.notebook == "action_plan.ipynb":  # the transcription itself
+            plan = importlib.resources.files("kpianalysis") / "action_plan_sa_2567.yaml"
+            parts["action_plan"] = _sha(plan.read_bytes())
     return _sha(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
 
 

@@ -78,7 +78,7 @@ def write_index(out: str | Path, outcomes: Sequence[Any], *,
     names = names or {}
     kpi_rows, card_rows = [], []
     for o in outcomes:
-        if o.name.startswith("scorecard_"):
+        if o.name.startswith(("scorecard_", "action_plan_")):
             card_rows.append(o)
             continue
         row = _row_for(out, o.name, o.ok, o.error)
@@ -115,7 +115,10 @@ def write_index(out: str | Path, outcomes: Sequence[Any], *,
     cards = []
     for o in card_rows:
         path = out / f"{o.name}.json"
-        if o.ok and path.is_file():
+        if o.ok and o.name.startswith("action_plan_"):
+            cards.append(f"<li><a href='{_e(o.name)}.html'>โครงสร้างแผนปฏิบัติราชการและสถานะ"
+                         f"ของแต่ละเป้าหมาย ({_e(o.name)})</a></li>")
+        elif o.ok and path.is_file():
             card = json.loads(path.read_text(encoding="utf-8"))
             cards.append(f"<li><a href='{_e(o.name)}.html'>คะแนนตัวชี้วัดของ {_e(card['agency'])} "
                          f"ปีงบประมาณ {card['fiscal_year']}</a>: {card['total_points']:g} / "
@@ -157,7 +160,7 @@ tr.failed {{ background: #fff3f3; }}
 บรรลุค่าเป้าหมาย {counts['met']} · ไม่บรรลุ {counts['missed']} · ยังสรุปไม่ได้ {counts['open']}
 · สร้างไม่สำเร็จ {counts['failed']}</p>
 {banner}
-<h2>คะแนนรวมของหน่วยงาน (Scorecards)</h2>
+<h2>คะแนนรวมของหน่วยงานและแผนปฏิบัติราชการ (Scorecards and action plan)</h2>
 <ul>{''.join(cards) or '<li>ไม่มี</li>'}</ul>
 <h2>ตัวชี้วัด (KPIs)</h2>
 <div class="filters">

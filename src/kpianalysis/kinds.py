@@ -77,6 +77,20 @@ KINDS: dict[str, KindSpec] = {
     "percent_target": KindSpec((), ("survey", "margins"), report="awareness",
                                module="awareness", rules=("awareness_formula",),
                                options=("confidence", "ci_method", "design_ci_method")),
+    # seed 001 (KPI_SPEC §D3): evidence forms scored out of a total; issue log and notes beside
+    "evidence_checklist": KindSpec(("out_of", "forms"), ("checklist",),
+                                   ("issue_log", "agencies", "notes"), module="checklist",
+                                   rules=("undefined_rubric_rows",), options=("as_of",)),
+    # seed 004:480-504 (issue 10 item 5): district development targets, plan vs actual
+    "district_targets": KindSpec((), ("district_targets",), report="district_targets",
+                                 module="district_targets"),
+    # seed 004 §D2 (issue 10 item 3): counts inside the year, monthly reports, availability
+    # from outage hours, satisfaction against expectation
+    "count_in_year": KindSpec(("column", "date_column"), ("items",), module="dated_counts"),
+    "monthly_reports": KindSpec(("per_month",), ("reports",), module="monthly"),
+    "availability": KindSpec(("n_sites", "target_defined"), ("sites", "outages"),
+                             module="availability"),
+    "expectation_match": KindSpec((), ("ratings",), module="expectation"),
 }
 
 def applicable_options(kind: str, options: dict) -> dict:
@@ -91,4 +105,6 @@ REPORT_FAMILIES: dict[str, str] = {
     "rubric": "kpi_report.ipynb",
     "satisfaction": "satisfaction_survey.ipynb",
     "awareness": "awareness_survey.ipynb",
+    "issue_log": "issue_log.ipynb",  # seed 001: evidence checklist + Line BMA issue log
+    "district_targets": "district_targets.ipynb",  # seed 004:480-504, plan vs actual by district
 }

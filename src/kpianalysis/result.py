@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import html
-import importlib.resources
 import json
 import math
 from collections.abc import Mapping
@@ -365,17 +364,11 @@ def now_utc() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
-_SCHEMA: dict[str, Any] | None = None
-
-
 def load_schema() -> dict[str, Any]:
     """The JSON Schema of a result (``kpianalysis/schemas/kpi_result.schema.json``)."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        text = (importlib.resources.files("kpianalysis") / "schemas" /
-                "kpi_result.schema.json").read_text(encoding="utf-8")
-        _SCHEMA = json.loads(text)
-    return _SCHEMA
+    from ._schemas import load_schema_file
+
+    return load_schema_file("kpi_result.schema.json")
 
 
 def validate_result_dict(data: Any, source: str = "") -> None:
@@ -383,8 +376,6 @@ def validate_result_dict(data: Any, source: str = "") -> None:
 
     The message names the source, the KPI (when known) and the first offending field.
     """
-    import jsonschema
-
     where = f"{source}: " if source else ""
     if not isinstance(data, Mapping):
         raise ResultSchemaError(f"{where}a KPI result must be a JSON object, got "
@@ -395,13 +386,11 @@ def validate_result_dict(data: Any, source: str = "") -> None:
     if version != SCHEMA_VERSION:
         raise ResultSchemaError(f"{where}{who} has schema_version {version!r}; this package "
                                 f"reads schema_version {SCHEMA_VERSION}: rebuild it")
-    validator = jsonschema.Draft202012Validator(load_schema())
-    errors = sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        field = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise ResultSchemaError(f"{where}{who} fails the schema at {field}: "
-                                f"{err.message[:300]}")
+    from ._schemas import first_schema_error
+
+    error = first_schema_error("kpi_result.schema.json", dict(data))
+    if error is not None:
+        raise ResultSchemaError(f"{where}{who} fails the schema at {error[0]}: {error[1]}")
 
 
 def read_result(path: str | Path) -> KPIResult:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import importlib.resources
 import json
 import logging
 import math
@@ -139,13 +138,14 @@ def load_results(source: Any) -> list[KPIResult]:
     """Read results: a directory of ``*.json`` results, one JSON file, or an iterable of
     :class:`KPIResult` / dicts / paths. Every JSON is validated against the schema.
 
-    Files in a directory that are not KPI results (``scorecard_*.json``) are skipped.
+    Files in a directory that are not KPI results (``scorecard_*.json``,
+    ``action_plan_*.json``) are skipped.
     """
     if isinstance(source, (str, Path)):
         p = Path(source)
         if p.is_dir():
             return [read_result(f) for f in sorted(p.glob("*.json"))
-                    if not f.name.startswith("scorecard")]
+                    if not f.name.startswith(("scorecard", "action_plan"))]
         return [read_result(p)]
     out = []
     for r in source:
@@ -295,17 +295,12 @@ def score_agency(results: Any, *, data_root: str | Path,
 
 def validate_scorecard_dict(data: Any, source: str = "") -> None:
     """Raise :class:`ScorecardError` unless ``data`` follows ``schemas/scorecard.schema.json``."""
-    import jsonschema
+    from ._schemas import first_schema_error
 
-    text = (importlib.resources.files("kpianalysis") / "schemas" /
-            "scorecard.schema.json").read_text(encoding="utf-8")
-    errors = sorted(jsonschema.Draft202012Validator(json.loads(text)).iter_errors(data),
-                    key=lambda e: list(e.absolute_path))
-    if errors:
-        field = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
+    error = first_schema_error("scorecard.schema.json", data)
+    if error is not None:
         where = f"{source}: " if source else ""
-        raise ScorecardError(f"{where}scorecard fails its schema at {field}: "
-                             f"{errors[0].message[:300]}")
+        raise ScorecardError(f"{where}scorecard fails its schema at {error[0]}: {error[1]}")
 
 
 def write_scorecard(card: AgencyScore, out_dir: str | Path) -> Path:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from ..rubric import count_livable_city_issues, score_count_bands
+from ..rubric._inputs import read_csv_checked
 from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from .satisfaction import _requirements
 
@@ -20,8 +19,7 @@ def evaluate(ctx: Context) -> Any:
     total = int(kpi.rubric_params["total"])
     issues = ctx.input("issues")
     count = count_livable_city_issues(issues.path)
-    n_rows = len(pd.read_csv(issues.path, dtype=str, keep_default_na=False,
-                             encoding="utf-8-sig"))
+    n_rows = len(read_csv_checked(issues.path, issues.relpath))
     requires = [str(t) for t in kpi.rubric_params.get("top_level_requires") or ()]
     req = _requirements(ctx, requires)
     s = score_count_bands(count, bands=bands, total=total,

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..result import Flag, LadderRow
 from ..rubric import score_step_completion, score_training
+from ..rubric._inputs import read_csv_checked
 from ._context import Context, Outcome, item
 
 __all__ = ["evaluate"]
@@ -21,7 +22,7 @@ def evaluate(ctx: Context) -> Any:
         what = "ขั้นตอน"
         import pandas as pd
 
-        steps = pd.read_csv(src.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        steps = read_csv_checked(src.path, src.relpath)
         done = set(s.met)
         items = [item(r["step"], _date(r.get("done_date") or r.get("planned_date")),
                       "ดำเนินการแล้ว" if r["step"] in done else "ยังไม่ดำเนินการ", src.relpath)
@@ -35,8 +36,7 @@ def evaluate(ctx: Context) -> Any:
         items = []
         import pandas as pd
 
-        scores = pd.to_numeric(pd.read_csv(src.path, dtype=str, keep_default_na=False,
-                                           encoding="utf-8-sig")["score"], errors="coerce")
+        scores = pd.to_numeric(read_csv_checked(src.path, src.relpath)["score"], errors="coerce")
         at_50 = int(((scores >= 50) & (scores < 51)).sum())
         details = {"passed": s.numerator, "trainees": s.denominator,
                    "bands": s.detail if s.detail is not None else []}

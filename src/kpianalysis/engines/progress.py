@@ -9,6 +9,7 @@ import pandas as pd
 from .._validation import DataValidationError
 from ..result import Flag, LadderRow
 from ..rubric import read_progress, score_quarterly_progress
+from ..rubric._inputs import read_csv_checked
 from ._context import Context, Outcome, item
 
 __all__ = ["evaluate", "read_sources"]
@@ -29,7 +30,7 @@ def read_sources(path: Any, source: str) -> pd.DataFrame:
     from ..rubric._inputs import _boolean
     from ..thaidate import parse_thai_dates, thai_digits_to_ascii
 
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_csv_checked(path, source)
     frame.columns = [c.strip() for c in frame.columns]
     need = ["source_no", "source", "measure", "unit", "status", "date"]
     missing = [c for c in need if c not in frame.columns]

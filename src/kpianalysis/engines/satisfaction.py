@@ -30,6 +30,7 @@ from ..likert import LikertResult, score_likert
 from ..readers import SurveyData, read_satisfaction_survey
 from ..result import Flag, RoundFigure, Uncertainty
 from ..rubric import read_requirements, sla_compliance
+from ..rubric._inputs import read_csv_checked
 from ..thaidate import parse_thai_dates
 from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from ._survey import count_uncertainty
@@ -325,7 +326,7 @@ def _requirements(ctx: Context, requires: list[str]) -> list[tuple[str, bool, An
         return " ".join(text.split())
 
     met = read_requirements(ev.path)
-    frame = pd.read_csv(ev.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_csv_checked(ev.path, ev.relpath)
     dates = (parse_thai_dates(frame["date"], source=ev.relpath, column="date")
              if "date" in frame else pd.Series([pd.NaT] * len(frame)))
     rows = [(c, ok, d) for (c, ok), d in zip(met, dates, strict=True)]

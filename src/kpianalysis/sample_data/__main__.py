@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from .awareness import write_awareness
+from .district_targets import write_district_targets
+from .issue_log import write_efficiency_inputs
 from .rubric_inputs import write_rubric_inputs
 from .satisfaction import write_satisfaction
 
@@ -18,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = [
         *write_satisfaction(args.out),
         *write_awareness(args.out / "awareness"),
-        *write_rubric_inputs(args.out / "rubric"),
+        *write_rubric_inputs(args.out),  # writes into out/rubric/ itself
+        *write_district_targets(args.out),
+        *write_efficiency_inputs(args.out),  # seed 001 (efficiency-pr)
     ]
     for path in paths:
         print(path)

@@ -16,6 +16,10 @@ What reproduces a seed and what is illustrative:
   committees, decentralisation missions, project steps, infrastructure steps, the 77 units of
   KPI 7.5.4.1) is synthetic and deliberately not
   flattering: several KPIs miss their target.
+* The seed-004 §D2 tables (KPIs 4.1.4.1, 5.1.1.1, 7.2.1.2, 7.2.2.1, 7.2.2.2, the table ข
+  guideline and its satisfaction ratings, the 52 Wi-Fi sites and their outages) are synthetic
+  too; only the five service areas of 5.1.1.1 (004:111) and the 52 sites (004:623) follow
+  the seed. Each has its own generator seeded from ``SEED`` and a tag.
 
 Regenerate with ``python -m kpianalysis.sample_data.rubric_inputs --out data/raw`` (same seed →
 same bytes).
@@ -251,6 +255,150 @@ def _units(rng: np.random.Generator) -> pd.DataFrame:
                          "unit": names, "able_to_serve": np.where(ready, "yes", "no")})
 
 
+# --- seed 004 §D2, the rest of สยป.'s FY2567 KPIs (issue 10 item 3) ----------------------------
+# Each table below has its own generator, seeded from SEED and a tag, so adding them changed no
+# byte of the files above. Everything is synthetic; several targets are missed on purpose.
+
+def _seed004_rng(seed: int, tag: int) -> np.random.Generator:
+    return np.random.default_rng([seed, tag])
+
+
+def _fy2567_month_days(rng: np.random.Generator, months: list[int],
+                       low: int = 18) -> list[pd.Timestamp]:
+    """A day from ``low`` to the last day of each fiscal month index (0 = Oct 2023)."""
+    first = pd.period_range("2023-10", periods=12, freq="M")
+    out = []
+    for m in months:
+        period = first[m]
+        out.append(period.start_time + pd.Timedelta(days=int(rng.integers(low - 1,
+                                                                           period.days_in_month))))
+    return out
+
+
+def _thai_forms(dates: list[pd.Timestamp], rng: np.random.Generator) -> list[str]:
+    """Dates written as the seeds write them: ``dd/mm/BBBB``, ``m/d/CCCC``, Thai digits."""
+    thai = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+    forms = rng.choice(3, size=len(dates), p=[0.7, 0.2, 0.1])
+    out = []
+    for d, f in zip(dates, forms, strict=True):
+        be = f"{d.day:02d}/{d.month:02d}/{d.year + 543}"
+        out.append(be if f == 0 else f"{d.month}/{d.day}/{d.year}" if f == 1
+                   else be.translate(thai))
+    return out
+
+
+def _gis_datasets() -> pd.DataFrame:
+    """KPI 4.1.4.1: 6 candidate datasets, 4 shown as maps and added in FY2567 (target 5)."""
+    return pd.DataFrame({
+        "dataset": ["ขอบเขตพื้นที่เสี่ยงน้ำท่วมขัง", "ตำแหน่งไฟฟ้าแสงสว่างริมทางเดิน",
+                    "สวน 15 นาทีและพื้นที่สีเขียว", "จุดรับและจุดพักขยะมูลฝอย",
+                    "ทะเบียนโรงเรียนสังกัดกรุงเทพมหานคร (ตาราง ยังไม่แสดงผลเป็นแผนที่)",
+                    "คุณภาพอากาศ PM2.5 รายเขต"],
+        "owner": ["สนน.", "สนย.", "สสล.", "สสล.", "สนศ.", "สสล."],
+        "gis_map": ["yes", "yes", "yes", "yes", "no", "no"],
+        "added_date": ["14/12/2566", "2/29/2024", "๓๑/๐๕/๒๕๖๗", "15/08/2567", "20/06/2567", ""],
+    })
+
+
+_SERVICE_AREAS = ["ด้านโครงสร้างพื้นฐาน", "ด้านส่งเสริมคุณภาพชีวิต",
+                  "ด้านการจัดระเบียบชุมชนสังคมและการรักษาความสงบเรียบร้อย",
+                  "ด้านศิลปวัฒนธรรมจารีตประเพณีและภูมิปัญญาท้องถิ่น",
+                  "ด้านการส่งเสริมการลงทุนและพาณิชยกรรมและการท่องเที่ยว"]
+
+
+def _integrated_plans() -> pd.DataFrame:
+    """KPI 5.1.1.1: the five service areas of 004:111; one integrated plan done (target 1)."""
+    return pd.DataFrame({
+        "area": _SERVICE_AREAS,
+        "plan_done": ["yes", "no", "no", "no", "no"],
+        "approved_date": ["28/06/2567", "", "", "", ""],
+        "note": ["แผนบูรณาการโครงสร้างพื้นฐาน (ตัวอย่างสังเคราะห์)", "อยู่ระหว่างยกร่าง", "", "", ""],
+    })
+
+
+def _network_plans() -> pd.DataFrame:
+    """KPI 7.2.1.2: three plans or activities with network partners, one achieved (target 1)."""
+    return pd.DataFrame({
+        "plan": ["แผนขับเคลื่อนเป้าหมายการพัฒนาระดับพื้นที่ร่วมกับเครือข่ายภาคี (ตัวอย่าง)",
+                 "กิจกรรมห้องปฏิบัติการนโยบายร่วมกับสถาบันการศึกษา (ตัวอย่าง)",
+                 "ข้อตกลงความร่วมมือด้านข้อมูลเมืองกับภาคเอกชน (ตัวอย่าง)"],
+        "partners": ["หน่วยงานภาครัฐและภาคประชาสังคม", "สถาบันการศึกษา", "ภาคเอกชน"],
+        "achieved": ["yes", "no", "no"],
+        "achieved_date": ["30/08/2567", "", ""],
+    })
+
+
+def _analyst_guideline() -> pd.DataFrame:
+    """Table ข: the analysts' guideline, made and published in June 2567 (target 1 document)."""
+    return pd.DataFrame({
+        "document": ["แนวทางพัฒนาการปฏิบัติงานของนักวิเคราะห์นโยบายและแผน "
+                     "สำนักยุทธศาสตร์และประเมินผล (ฉบับตัวอย่างสังเคราะห์)"],
+        "published": ["yes"],
+        "published_date": ["28/06/2567"],
+    })
+
+
+def _monthly_reports(seed: int, tag: int, title: str, skip: tuple[int, ...],
+                     twice: tuple[int, ...]) -> pd.DataFrame:
+    """One report a month of FY2567 except the months ``skip``, two in the months ``twice``."""
+    rng = _seed004_rng(seed, tag)
+    months = sorted([m for m in range(12) if m not in skip] + list(twice))
+    dates = sorted(_fy2567_month_days(rng, months))  # months ascending: so are their dates
+    labels = ["ต.ค. 2566", "พ.ย. 2566", "ธ.ค. 2566", "ม.ค. 2567", "ก.พ. 2567", "มี.ค. 2567",
+              "เม.ย. 2567", "พ.ค. 2567", "มิ.ย. 2567", "ก.ค. 2567", "ส.ค. 2567", "ก.ย. 2567"]
+    seen: dict[int, int] = {}
+    titles = []
+    for m in months:
+        seen[m] = seen.get(m, 0) + 1
+        extra = "" if seen[m] == 1 else f" (ครั้งที่ {seen[m]})"
+        titles.append(f"{title} ประจำเดือน {labels[m]}{extra}")
+    return pd.DataFrame({"report": titles, "date": _thai_forms(dates, rng)})
+
+
+def _guideline_ratings(seed: int) -> pd.DataFrame:
+    """Satisfaction and expectation of 36 analysts (mean of 5 items each, 1–5): the mean
+    satisfaction falls a little short of the mean expectation."""
+    rng = _seed004_rng(seed, 273)
+    n = 36
+    sat = rng.choice([2, 3, 4, 5], size=(n, 5), p=[0.05, 0.2, 0.5, 0.25]).mean(axis=1)
+    exp = rng.choice([3, 4, 5], size=(n, 5), p=[0.12, 0.55, 0.33]).mean(axis=1)
+    days = rng.integers(0, 31, size=n)
+    dates = [pd.Timestamp("2024-08-01") + pd.Timedelta(days=int(d)) for d in np.sort(days)]
+    return pd.DataFrame({"respondent_id": [f"AG67-{i + 1:03d}" for i in range(n)],
+                         "response_date": [f"{d.day:02d}/{d.month:02d}/{d.year + 543}"
+                                           for d in dates],
+                         "satisfaction": [f"{v:.2f}" for v in sat],
+                         "expectation": [f"{v:.2f}" for v in exp]})
+
+
+def _wifi_sites() -> pd.DataFrame:
+    """The 52 Wi-Fi sites of 004:623: 50 district offices, City Hall 1 and City Hall 2."""
+    ids = [f"W{code}" for code in DISTRICTS] + ["W-CH1", "W-CH2"]
+    names = [f"สำนักงานเขต{name}" for name in DISTRICTS.values()]
+    names += ["ศาลาว่าการกรุงเทพมหานคร (เสาชิงช้า)", "ศาลาว่าการกรุงเทพมหานคร 2 (ดินแดง)"]
+    kinds = ["สำนักงานเขต"] * 50 + ["ศาลาว่าการ"] * 2
+    return pd.DataFrame({"site_id": ids, "site": names, "site_type": kinds})
+
+
+def _wifi_outages(seed: int) -> pd.DataFrame:
+    """About 150 outages in FY2567: most a few hours, a long tail, one 3-day outage."""
+    rng = _seed004_rng(seed, 627)
+    sites = _wifi_sites()["site_id"].to_numpy()
+    prone = rng.gamma(1.5, 1.0, size=sites.size)  # some sites fail more often
+    n = 148
+    site = rng.choice(sites, size=n, p=prone / prone.sum())
+    day = rng.integers(0, 366, size=n)
+    hours = np.clip(np.round(rng.lognormal(np.log(3.0), 0.9, size=n) * 2) / 2, 0.5, 48.0)
+    site[0], day[0], hours[0] = "W1046", 230, 72.0  # a 3-day outage at one district office
+    hours = np.minimum(hours, 24 * (366 - day))  # nothing runs past 30 September 2567
+    order = np.argsort(day, kind="stable")
+    dates = [pd.Timestamp("2023-10-01") + pd.Timedelta(days=int(d)) for d in day[order]]
+    text = [f"{h:g}" for h in hours[order]]
+    text[5] = text[5].translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))  # Thai digits
+    return pd.DataFrame({"site_id": site[order], "date": _thai_forms(dates, rng),
+                         "outage_hours": text})
+
+
 def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Return every rubric sample table keyed by its file name (no files written)."""
     rng = np.random.default_rng(seed)
@@ -270,6 +418,20 @@ def generate_rubric_inputs(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "steps-project-plan_steps.csv": _steps(),
         "steps-digital-infrastructure_steps.csv": _infrastructure_steps(),
         "7.5.4.1_units.csv": _units(rng),
+        # seed 004 §D2 (issue 10 item 3): own generators, own seeds (tags) — see above
+        "4.1.4.1_gis_datasets.csv": _gis_datasets(),
+        "5.1.1.1_integrated_plans.csv": _integrated_plans(),
+        "7.2.1.2_network_plans.csv": _network_plans(),
+        "7.2.2.1_monitoring_reports.csv": _monthly_reports(
+            seed, 193, "รายงานการติดตามประเมินผลพร้อมข้อเสนอในการปรับปรุงการปฏิบัติงาน",
+            skip=(5,), twice=(8,)),
+        "7.2.2.2_data_entries.csv": _monthly_reports(
+            seed, 194, "นำเข้าข้อมูลผลการดำเนินงานและรายงานผลตามยุทธศาสตร์และนโยบายของผู้ว่าฯ",
+            skip=(), twice=(2, 5, 9)),
+        "analyst-guideline_documents.csv": _analyst_guideline(),
+        "analyst-guideline-satisfaction_ratings.csv": _guideline_ratings(seed),
+        "wifi-availability_sites.csv": _wifi_sites(),
+        "wifi-availability_outages.csv": _wifi_outages(seed),
     }
 
 
