@@ -155,7 +155,8 @@ def test_only_a_kpi_also_rebuilds_the_scorecard_that_sums_it(capsys):
 @pytest.mark.parametrize(("code", "name", "content", "words"), [
     ("efficiency-pr", "efficiency-pr_issue_log.csv", "", "the file is empty"),
     ("7.2.2.1", "7.2.2.1_monitoring_reports.csv", None, "malformed CSV"),
-    ("5.3.1.2", "5.3.1_missions.csv", b"\xff\xfe\x00bad", "not UTF-8"),
+    # bytes that are neither UTF-8 nor Windows Thai (0x81, 0x82, 0xFC are unassigned in cp874)
+    ("5.3.1.2", "5.3.1_missions.csv", b"mission_no,x\n\x81\x82,\xfc\n", "not text in UTF-8"),
 ])
 def test_an_empty_broken_or_undecodable_file_is_a_clear_error(raw_dir, tmp_path, code, name,
                                                                content, words):

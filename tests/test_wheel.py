@@ -23,9 +23,13 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_PATH")}
+
+
 def _run(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> str:
-    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    """Run a command without this process's PYTHONPATH (the checkout must not leak in)."""
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env or _CLEAN_ENV,
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (args, proc.stdout[-3000:], proc.stderr[-3000:])
     return proc.stdout
 

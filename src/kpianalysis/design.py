@@ -149,7 +149,11 @@ class Estimate(Result):
         ]
 
     def confint(
-        self, confidence: float = 0.95, method: ProportionCIMethod | None = None
+        self,
+        confidence: float = 0.95,
+        method: ProportionCIMethod | None = None,
+        *,
+        df: float | None = None,
     ) -> ConfidenceInterval:
         """Recompute the confidence interval at another level or (for proportions) by another
         method.
@@ -160,20 +164,37 @@ class Estimate(Result):
             Nominal coverage in (0, 1).
         method : {"logit", "korn-graubard", "beta", "wilson", "wald"}, optional
             For proportions only; defaults to the method the estimate was made with.
+        df : float, optional
+            Degrees of freedom of the interval's t quantile; default the design's
+            (:attr:`df`, as R's ``confint(est, df = degf(design))``). ``float("inf")`` gives the
+            normal interval of R's default ``confint(est)``. See :func:`proportion_interval`
+            for how proportions use it.
         """
         confidence = check_confidence(confidence)
+        df = _check_df(df)
         if self.statistic != "proportion":
             if method is not None:
                 raise ValueError(
                     f"method applies to proportions only; this is a {self.statistic}"
                 )
             low, high = _t_interval(
-                np.array([self.estimate]), np.array([self.se]), np.array([self.df]), confidence
+                np.array([self.estimate]),
+                np.array([self.se]),
+                np.array([self.df if df is None else df]),
+                confidence,
             )
-            return ConfidenceInterval(float(low[0]), float(high[0]), confidence, "t")
+            return ConfidenceInterval(
+                float(low[0]), float(high[0]), confidence, _interval_label(df)
+            )
         method = method or self.ci.method.split(" ")[0]
         return proportion_interval(
-            self.estimate, self.se, n=self.n, df=self.df, confidence=confidence, method=method
+            self.estimate,
+            self.se,
+            n=self.n,
+            df=self.df,
+            confidence=confidence,
+            method=method,
+            ci_df=df,
         )
 
 
@@ -262,6 +283,20 @@ class DomainEstimates(Result):
 # --------------------------------------------------------------------------------------------
 
 
+def _check_df(df: float | None) -> float | None:
+    """Validate an interval ``df`` override: ``None`` (the design's) or a number > 0 (``inf``
+    for the normal interval)."""
+    if df is None:
+        return None
+    if isinstance(df, bool) or not _is_number(df) or not float(df) > 0:
+        raise ValueError(f"df must be None or a number > 0 (float('inf') for normal); got {df!r}")
+    return float(df)
+
+
+def _interval_label(df: float | None) -> str:
+    return "normal" if df is not None and np.isinf(df) else "t"
+
+
 def _t_quantile(confidence: float, df: np.ndarray) -> np.ndarray:
     df = np.maximum(np.asarray(df, dtype=float), 1.0)
     return stats.t.ppf(0.5 + confidence / 2.0, df)
@@ -281,20 +316,26 @@ def _proportion_bounds(
     df: np.ndarray,
     confidence: float,
     method: str,
+    ci_df: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised proportion intervals; returns (low, high, boundary) where ``boundary`` marks
-    estimates at 0 or 1 (handled by the Korn-Graubard interval with n_eff = n)."""
+    estimates at 0 or 1 (handled by the Korn-Graubard interval with n_eff = n).
+
+    ``df`` is the design's degrees of freedom; ``ci_df`` (optional) replaces it in the
+    interval's own t quantile but not in the Korn-Graubard adjustment, which R's
+    ``svyciprop(method = "beta")`` always takes on ``degf(design)``."""
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
     n = np.asarray(n, dtype=float)
     df = np.maximum(np.asarray(df, dtype=float), 1.0)
+    q_df = df if ci_df is None else np.full_like(df, max(float(ci_df), 1.0))
     alpha = 1.0 - confidence
     var = se**2
     boundary = (p <= 0.0) | (p >= 1.0)
     inner = ~boundary
     low = np.empty_like(p)
     high = np.empty_like(p)
-    tq = stats.t.ppf(1.0 - alpha / 2.0, df)
+    tq = stats.t.ppf(1.0 - alpha / 2.0, q_df)
 
     # df-adjustment factor of Korn & Graubard (1998), as R's svyciprop(method = "beta")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -327,7 +368,7 @@ def _proportion_bounds(
         low[inner] = np.clip(centre - half, 0.0, 1.0)[inner]
         high[inner] = np.clip(centre + half, 0.0, 1.0)[inner]
     elif method == "wald":
-        lo, hi = _t_interval(p, se, df, confidence)
+        lo, hi = _t_interval(p, se, q_df, confidence)
         low[inner] = np.clip(lo, 0.0, 1.0)[inner]
         high[inner] = np.clip(hi, 0.0, 1.0)[inner]
     else:  # pragma: no cover - guarded by check_choice
@@ -359,6 +400,7 @@ def proportion_interval(
     df: int,
     confidence: float = 0.95,
     method: ProportionCIMethod = "logit",
+    ci_df: float | None = None,
 ) -> ConfidenceInterval:
     """Confidence interval for a design-based proportion.
 
@@ -382,6 +424,12 @@ def proportion_interval(
         Wilson score interval with ``n`` replaced by the effective sample size
         ``p(1 - p) / se**2`` and the t quantile on ``df``. ``"wald"``: ``p ± t[df] se``, clipped
         to [0, 1].
+    ci_df : float, optional
+        Degrees of freedom of the interval's t quantile in place of ``df`` (as R's
+        ``svyciprop(..., df = ci_df)``); ``float("inf")`` gives normal quantiles. The
+        Korn-Graubard adjustment ``(t[n-1] / t[df])**2`` keeps the design ``df``, as R's
+        ``svyciprop(method = "beta")`` does whatever its ``df`` (survey 4.1-1), so
+        ``"korn-graubard"`` intervals do not change with ``ci_df``.
 
     Returns
     -------
@@ -399,8 +447,9 @@ def proportion_interval(
         raise ValueError(f"p must be in [0, 1]; got {p!r}")
     if not se >= 0.0:
         raise ValueError(f"se must be >= 0; got {se!r}")
+    ci_df = _check_df(ci_df)
     low, high, boundary = _proportion_bounds(
-        np.array([p]), np.array([se]), np.array([n]), np.array([df]), confidence, method
+        np.array([p]), np.array([se]), np.array([n]), np.array([df]), confidence, method, ci_df
     )
     label = method + (" (Clopper-Pearson at boundary)" if boundary[0] else "")
     return ConfidenceInterval(float(low[0]), float(high[0]), confidence, label)
@@ -923,7 +972,8 @@ class SurveyDesign:
         tol: float = 1e-8,
         max_iter: int = 100,
     ) -> SurveyDesign:
-        """Raked copy of the design; see :func:`kpianalysis.design.rake`."""
+        """Raked copy of the design (R ``calibrate(calfun = "raking")`` standard errors); see
+        :func:`kpianalysis.design.rake`."""
         return rake(self, population, kind=kind, total=total, tol=tol, max_iter=max_iter)
 
     # ---- calibration hooks (used by poststratify and rake below) -------------------------------
@@ -974,6 +1024,7 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         na_rm: bool = False,
         confidence: float | None = None,
+        df: float | None = None,
     ) -> Estimate | DomainEstimates:
         """Design-based mean of a numeric column, overall or by domain.
 
@@ -988,12 +1039,16 @@ class SurveyDesign:
             R's ``na.rm = TRUE``). Without it a missing outcome is an error.
         confidence : float, optional
             Coverage of the t interval on the design degrees of freedom (default: the design's).
+        df : float, optional
+            Degrees of freedom of the interval in place of the design's (each domain's ``degf``,
+            as R's ``confint(est, df = degf(design))``); ``float("inf")`` gives the normal
+            interval of R's default ``confint(est)``. The reported ``df`` stays the design's.
 
         Returns
         -------
         Estimate or DomainEstimates
         """
-        return self._estimate(column, by, "mean", na_rm, confidence, None, None)
+        return self._estimate(column, by, "mean", na_rm, confidence, None, None, df)
 
     def total(
         self,
@@ -1002,12 +1057,13 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         na_rm: bool = False,
         confidence: float | None = None,
+        df: float | None = None,
     ) -> Estimate | DomainEstimates:
         """Design-based (Horvitz-Thompson) total of a numeric column, overall or by domain.
 
         Parameters are as for :meth:`mean`.
         """
-        return self._estimate(column, by, "total", na_rm, confidence, None, None)
+        return self._estimate(column, by, "total", na_rm, confidence, None, None, df)
 
     def proportion(
         self,
@@ -1018,6 +1074,7 @@ class SurveyDesign:
         na_rm: bool = False,
         confidence: float | None = None,
         ci_method: ProportionCIMethod = "logit",
+        df: float | None = None,
     ) -> Estimate | DomainEstimates:
         """Design-based proportion of a 0/1 or boolean column (or of ``column == level``).
 
@@ -1032,13 +1089,19 @@ class SurveyDesign:
             As for :meth:`mean`.
         ci_method : {"logit", "korn-graubard", "beta", "wilson", "wald"}, default "logit"
             Interval method, see :func:`proportion_interval`.
+        df : float, optional
+            Degrees of freedom of the interval's t quantile in place of the design's
+            (``float("inf")``: normal), as R's ``svyciprop(..., df = df)``; see
+            ``ci_df`` of :func:`proportion_interval` (Korn-Graubard keeps the design's).
 
         Returns
         -------
         Estimate or DomainEstimates
         """
         ci_method = check_choice("ci_method", ci_method, DESIGN_PROPORTION_CI_METHODS)
-        return self._estimate(column, by, "proportion", na_rm, confidence, ci_method, level)
+        return self._estimate(
+            column, by, "proportion", na_rm, confidence, ci_method, level, df
+        )
 
     # ---- internals ---------------------------------------------------------------------------
 
@@ -1270,8 +1333,10 @@ class SurveyDesign:
         confidence: float | None,
         ci_method: str | None,
         level: Any,
+        ci_df: float | None = None,
     ) -> Estimate | DomainEstimates:
         confidence = self.confidence if confidence is None else check_confidence(confidence)
+        ci_df = _check_df(ci_df)
         y = self._outcome(column, statistic, na_rm, level)
         codes, ndom, labels, by_names = self._domains(by)
         w = self._w
@@ -1325,12 +1390,15 @@ class SurveyDesign:
 
         if statistic == "proportion":
             assert ci_method is not None
-            low, high, boundary = _proportion_bounds(est, se, n_d, df, confidence, ci_method)
+            low, high, boundary = _proportion_bounds(
+                est, se, n_d, df, confidence, ci_method, ci_df
+            )
             ci_label = ci_method
         else:
-            low, high = _t_interval(est, se, df, confidence)
+            q_df = df if ci_df is None else np.full(ndom, ci_df)
+            low, high = _t_interval(est, se, q_df, confidence)
             boundary = np.zeros(ndom, dtype=bool)
-            ci_label = "t"
+            ci_label = _interval_label(ci_df)
         method = f"Taylor linearisation; {statistic}; {self._design_label()}; {ci_label}"
 
         if labels is None:
@@ -1454,7 +1522,15 @@ def rake(
     tol: float = 1e-8,
     max_iter: int = 100,
 ) -> SurveyDesign:
-    """Rake a design to population margins (R's ``rake``).
+    """Rake a design to population margins: R ``rake()``'s weights with R
+    ``calibrate(calfun = "raking")``'s standard errors.
+
+    The raked weights are those of R's ``rake`` (iterative proportional fitting). The
+    standard errors are *not* ``rake()``'s: they use the GREG linearisation of R's
+    ``calibrate(design, formula, population, calfun = "raking")`` (residuals from one weighted
+    regression on all margin indicators), whereas ``rake()`` linearises through its sequence
+    of post-stratification passes. The two agree when the design weights are constant within
+    margin cells and differ otherwise (e.g. the api two-stage cluster sample).
 
     Parameters
     ----------

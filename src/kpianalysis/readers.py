@@ -161,22 +161,13 @@ def survey_round_files(folder: str | os.PathLike[str], kpi: str) -> dict[int, Pa
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    source = str(path)
+    from .tables import read_table
+
     if not path.exists():
-        raise FileNotFoundError(f"survey file {source} does not exist")
-    if path.stat().st_size == 0:
-        raise DataValidationError("the file is empty; expected a CSV header and data rows",
-                                  source=source)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8 CSV",
-                                  source=source) from exc
-    except pd.errors.ParserError as exc:
-        raise DataValidationError(f"not a readable CSV file: {exc}", source=source) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+        raise FileNotFoundError(f"survey file {path} does not exist")
+    frame = read_table(path, source=str(path))
     if frame.empty:
-        raise DataValidationError("the file has a header but no data rows", source=source)
+        raise DataValidationError("the file has a header but no data rows", source=str(path))
     return frame
 
 

@@ -38,11 +38,13 @@ class CronbachAlpha(Result):
     ci : ConfidenceInterval
         Feldt's F-based confidence interval.
     n : int
-        Respondents used (complete cases).
+        Respondents used (complete cases; with ``nan_policy="pairwise"``, respondents with at
+        least one item response).
     k : int
         Number of items.
     n_dropped : int
-        Respondents dropped for a missing item response.
+        Respondents dropped for a missing item response (with ``nan_policy="pairwise"``,
+        those with no item response at all).
     method : str
         ``"feldt"``.
     """
@@ -58,7 +60,7 @@ class CronbachAlpha(Result):
         return [
             f"CronbachAlpha: alpha = {format_value(self.alpha)}",
             format_interval(self.ci.low, self.ci.high, self.ci.confidence, self.ci.method),
-            f"k {self.k} items, n {self.n} complete respondents ({self.n_dropped} dropped)",
+            f"k {self.k} items, n {self.n} respondents used ({self.n_dropped} dropped)",
         ]
 
 
@@ -105,6 +107,7 @@ def cronbach_alpha(
     *,
     confidence: float = 0.95,
     nan_policy: Literal["listwise", "raise"] = "listwise",
+    missing: Literal["listwise", "pairwise"] = "listwise",
 ) -> CronbachAlpha:
     """Cronbach's alpha of a set of items, with Feldt's confidence interval.
 
@@ -115,9 +118,16 @@ def cronbach_alpha(
     confidence : float, default 0.95
         Coverage of the interval.
     nan_policy : {"listwise", "raise"}, default "listwise"
+        ``"listwise"`` accepts missing item responses, handled as ``missing`` says;
+        ``"raise"`` makes a missing response an error.
+    missing : {"listwise", "pairwise"}, default "listwise"
         ``"listwise"`` drops respondents with any missing item (as R's
-        ``psych::alpha(use = "complete.obs")``) and reports how many; ``"raise"`` makes a
-        missing response an error.
+        ``psych::alpha(use = "complete.obs")``) and reports how many. ``"pairwise"`` uses
+        pairwise-complete covariances, ``C = cov(items, use = "pairwise.complete.obs")`` in R,
+        and ``alpha = k / (k - 1) * (1 - trace(C) / sum(C))`` — R ``psych::alpha``'s formula
+        with its default ``use = "pairwise"``; without missing responses it equals the
+        listwise alpha. Its Feldt interval takes ``n`` as the respondents with at least one
+        item response (an approximation: the pairs rest on fewer).
 
     Returns
     -------
@@ -135,6 +145,7 @@ def cronbach_alpha(
     ``alpha = 0.5917``, 95% CI ``[0.195, 0.840]``.
     """
     nan_policy = check_choice("nan_policy", nan_policy, ("listwise", "raise"))
+    missing_rule = check_choice("missing", missing, ("listwise", "pairwise"))
     confidence = check_confidence(confidence)
     frame = items if isinstance(items, pd.DataFrame) else pd.DataFrame(np.asarray(items))
     if frame.ndim != 2 or frame.shape[1] < 2:
@@ -152,6 +163,8 @@ def cronbach_alpha(
                 )
     values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     missing = np.isnan(values).any(axis=1)
+    if missing_rule == "pairwise" and not (missing.any() and nan_policy == "raise"):
+        return _alpha_pairwise(values, confidence)
     if missing.any():
         if nan_policy == "raise":
             raise DataValidationError(
@@ -175,4 +188,38 @@ def cronbach_alpha(
         n=int(n),
         k=int(k),
         n_dropped=int(missing.sum()),
+    )
+
+
+def _alpha_pairwise(values: np.ndarray, confidence: float) -> CronbachAlpha:
+    """Alpha from the pairwise-complete covariance matrix (R ``cov(use = "pairwise")``)."""
+    k = values.shape[1]
+    answered = ~np.isnan(values)
+    cov = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            both = answered[:, i] & answered[:, j]
+            if both.sum() < 2:
+                raise ValueError(
+                    f"items {i + 1} and {j + 1} have {int(both.sum())} respondent(s) answering "
+                    "both: need at least 2 for a pairwise covariance"
+                )
+            x = values[both, i]
+            y = values[both, j]
+            cov[i, j] = cov[j, i] = float(np.sum((x - x.mean()) * (y - y.mean())) / (x.size - 1))
+    total_var = float(cov.sum())
+    if total_var <= 0:
+        raise ValueError("the total score has no variance: alpha is undefined")
+    alpha = k / (k - 1.0) * (1.0 - float(np.trace(cov)) / total_var)
+    used = answered.any(axis=1)
+    n = int(used.sum())
+    if not alpha <= 1.0:  # pragma: no cover - alpha <= 1 whenever C is a covariance matrix
+        raise ValueError(f"pairwise covariances give alpha = {alpha!r}")
+    return CronbachAlpha(
+        alpha=float(alpha),
+        ci=feldt_interval(float(alpha), n, k, confidence),
+        n=n,
+        k=int(k),
+        n_dropped=int((~used).sum()),
+        method="feldt",
     )

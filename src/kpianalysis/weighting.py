@@ -9,7 +9,9 @@ The design functions :func:`kpianalysis.design.poststratify` and :func:`kpianaly
 (also available as :meth:`SurveyDesign.poststratify` / :meth:`SurveyDesign.rake`) live in
 :mod:`kpianalysis.design`, which builds on this module: they return a new design whose weights
 reproduce the population margins and whose standard errors account for the calibration, as
-R's ``survey::postStratify`` and ``survey::rake``.
+R's ``survey::postStratify`` and (for raking) ``survey::calibrate(calfun = "raking")`` — the
+GREG linearisation, not that of ``survey::rake``, whose weights are the same but whose
+standard errors differ when design weights vary within margin cells.
 
 Population margins are given per variable as a mapping (or :class:`pandas.Series`) from category
 to population count or share. Every category present in the sample must have a margin, every
@@ -452,6 +454,8 @@ def trim_weights(
     relative_to: Literal["value", "mean", "median"] = "value",
     keep_total: bool = True,
     max_iter: int = 100,
+    method: Literal["proportional", "additive"] = "proportional",
+    strict: bool = False,
 ) -> np.ndarray:
     """Trim extreme weights to bounds, optionally redistributing the trimmed amount.
 
@@ -469,6 +473,18 @@ def trim_weights(
         is unchanged, repeating until every weight lies within the bounds.
     max_iter : int, default 100
         Maximum redistribution rounds.
+    method : {"proportional", "additive"}, default "proportional"
+        How the trimmed amount is redistributed (with ``keep_total``). ``"proportional"``:
+        the untrimmed weights are scaled up or down by a common factor, repeating until every
+        weight lies within the bounds. ``"additive"``: R's ``survey::trimWeights`` rule (survey
+        4.1-1): the net trimmed amount is divided equally among the weights that were inside
+        the bounds and added to each; one pass unless ``strict``.
+    strict : bool, default False
+        With ``method="additive"``, repeat the pass (as R's ``trimWeights(strict = TRUE)``)
+        until no weight lies outside the bounds; a weight trimmed to a bound counts as inside
+        in later passes and receives its share, as in R. Without it, one pass, after which
+        some weights may again lie outside the bounds (R's default ``strict = FALSE``).
+        Ignored by ``method="proportional"``, which always iterates.
 
     Returns
     -------
@@ -478,10 +494,22 @@ def trim_weights(
     Raises
     ------
     ValueError
-        No bound given, ``lower > upper``, or the bounds cannot hold the total.
+        No bound given, ``lower > upper``, the bounds cannot hold the total, or
+        ``method="additive"`` without ``keep_total``.
+
+    Notes
+    -----
+    Zero weights (units outside the sample) stay zero under both methods; R's
+    ``trimWeights`` would treat them like any other weight.
     """
     w = _weights_array(weights)
     check_choice("relative_to", relative_to, ("value", "mean", "median"))
+    check_choice("method", method, ("proportional", "additive"))
+    if method == "additive" and not keep_total:
+        raise ValueError(
+            "method='additive' redistributes the trimmed amount; it needs keep_total=True "
+            "(use keep_total=False alone to clip without redistributing)"
+        )
     if upper is None and lower is None:
         raise ValueError("give upper and/or lower")
     base = {"value": 1.0, "mean": float(w.mean()), "median": float(np.median(w))}[relative_to]
@@ -497,6 +525,8 @@ def trim_weights(
             f"bounds [{lo:g}, {hi:g}] cannot hold the weight total {total:g} over {n_pos} "
             "positive weights"
         )
+    if method == "additive":
+        return _trim_additive(w, positive, lo, hi, strict, max_iter)
     out = w.copy()
     for _ in range(max_iter):
         clipped = np.where(positive, np.clip(out, lo, hi), 0.0)
@@ -515,6 +545,31 @@ def trim_weights(
         if np.all(out[positive] <= hi * (1 + 1e-12)) and np.all(out[positive] >= lo * (1 - 1e-12)):
             return out
     raise ValueError(f"trimming did not settle in {max_iter} rounds")
+
+
+def _trim_additive(
+    w: np.ndarray, positive: np.ndarray, lo: float, hi: float, strict: bool, max_iter: int
+) -> np.ndarray:
+    """R's ``survey::trimWeights`` (survey 4.1-1), applied to the positive weights: clip, then
+    add ``sum(w - clipped) / (number inside the bounds)`` to each weight that was inside."""
+    out = w.copy()
+    for _ in range(max_iter):
+        pw = out[positive]
+        outside = (pw < lo) | (pw > hi)
+        if not outside.any():
+            return out
+        new = np.maximum(lo, np.minimum(pw, hi))
+        n_inside = int((~outside).sum())
+        if n_inside == 0:
+            raise ValueError("every weight is outside the bounds: cannot keep the total")
+        new[~outside] += float(np.sum(pw - new)) / n_inside
+        out[positive] = new
+        if not strict:
+            return out
+    raise ValueError(
+        f"trimming (strict) did not settle in {max_iter} rounds; the bounds may be too tight "
+        "for the weight total"
+    )
 
 
 def kish_deff(weights: Any) -> float:

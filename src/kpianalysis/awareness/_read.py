@@ -15,6 +15,7 @@ from .._results import Result
 from .._validation import DataValidationError, describe_values
 from ..bangkok import DISTRICTS
 from ..files import sha256_of
+from ..tables import read_table
 from ._schema import (
     _FLAG_COLUMNS,
     _MARGIN_COLUMNS,
@@ -136,7 +137,7 @@ def read_awareness_survey(
         the first offending rows (1 = first data row).
     """
     source = str(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = read_table(path, source=source)
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
         raise DataValidationError(
@@ -247,7 +248,7 @@ def read_population_margins(path: str | Path) -> pd.DataFrame:
         totals of the variables differ.
     """
     source = str(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = read_table(path, source=source)
     missing = [c for c in _MARGIN_COLUMNS if c not in raw.columns]
     if missing:
         raise DataValidationError(f"missing column(s) {', '.join(missing)}", source=source)

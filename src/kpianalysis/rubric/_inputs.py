@@ -22,24 +22,11 @@ __all__ = [
 # -- shared helpers for data files -----------------------------------------------------------
 
 def read_csv_checked(path: Any, source: str) -> pd.DataFrame:
-    """Read a CSV as text columns; an empty, undecodable or malformed file is the package's
-    :class:`DataValidationError` naming the file (and the line pandas stopped at)."""
-    import re
+    """Read a tabular input as text columns (:func:`kpianalysis.tables.read_table`): CSV in
+    UTF-8, UTF-16 or cp874, or Excel; a bad file is the package's DataValidationError."""
+    from ..tables import read_table
 
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise DataValidationError("the file is empty; expected a header row and data rows",
-                                  source=source) from None
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"not UTF-8 text (byte {exc.start}); save the file as "
-                                  f"UTF-8 CSV", source=source) from None
-    except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        rows = [int(line.group(1)) - 1] if line else None
-        raise DataValidationError("malformed CSV (a stray quote or a row with too many "
-                                  "fields); expected one value per column", source=source,
-                                  rows=rows) from None
+    return read_table(path, source=source)
 
 
 def _read_table(data: Any, what: str) -> tuple[pd.DataFrame, str | None]:
