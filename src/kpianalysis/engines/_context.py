@@ -193,6 +193,15 @@ def band_ladder(bands: Any, reached: float | None, text: Callable[[Any], str],
     return rows
 
 
+def target_ladder(met_text: str, missed_text: str, reached: Any, defined: bool = True
+                  ) -> list[LadderRow]:
+    """The two-row ladder of a KPI judged only against its target (no levels)."""
+    return [LadderRow(level=1, text=met_text, success_percent=None, reached=bool(reached),
+                      defined=defined),
+            LadderRow(level=0, text=missed_text, success_percent=None, reached=True,
+                      defined=defined)]
+
+
 def undefined_rows(ctx: Context, level: float | None, defined_levels: Sequence[int],
                    undefined: Sequence[int], choice: str) -> tuple[float | None, list[Flag]]:
     """Apply §G.6 to a level: flag it (default) or cap it at the highest defined level.

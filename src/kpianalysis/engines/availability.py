@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from ..catalog import CatalogError
-from ..result import Flag, LadderRow
+from ..result import Flag
 from ..rubric.availability import read_outages, read_sites, score_availability
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -74,11 +74,9 @@ def evaluate(ctx: Context) -> Any:
         "ความพร้อมใช้งานเป็นหลักฐานประกอบตัวชี้วัดความพึงพอใจต่อฟรีอินเทอร์เน็ต (sat-wifi) "
         "ไม่ใช่ระดับหรือคะแนนของตัวชี้วัดนั้น"))
     reference = "ค่าอ้างอิง — เอกสารต้นฉบับไม่ได้กำหนดค่าเป้าหมาย" if not defined else "ค่าเป้าหมาย"
-    ladder = [LadderRow(level=1, text=f"ความพร้อมใช้งานร้อยละ {kpi.target:g} ขึ้นไป ({reference})",
-                        success_percent=None, reached=s.availability_percent >= kpi.target,
-                        defined=defined),
-              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {kpi.target:g}", success_percent=None,
-                        reached=True, defined=defined)]
+    ladder = target_ladder(f"ความพร้อมใช้งานร้อยละ {kpi.target:g} ขึ้นไป ({reference})",
+                           f"ต่ำกว่าร้อยละ {kpi.target:g}",
+                           s.availability_percent >= kpi.target, defined=defined)
     months = s.months.assign(  # each month's line is dated its last day
         end=pd.PeriodIndex(s.months["period"], freq="M").end_time.normalize())
     items = [item(f"{m}: ขัดข้อง {n:,} ครั้ง รวม {h:,.1f} ชั่วโมง (นับตามวันที่เริ่มขัดข้อง)",

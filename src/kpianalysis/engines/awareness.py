@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import awareness as aw
-from ..result import Flag, LadderRow, Uncertainty
-from ._context import Context, Outcome
+from ..result import Flag, Uncertainty
+from ._context import Context, Outcome, target_ladder
 from ._survey import count_uncertainty
 
 __all__ = ["evaluate"]
@@ -55,10 +55,8 @@ def evaluate(ctx: Context) -> Any:
         flags.append(Flag("estimators_disagree",
                           "สูตรของเอกสาร (ผู้ตอบทุกคน) และค่าประมาณจากตัวอย่างความน่าจะเป็นให้ข้อสรุป"
                           "เรื่องการบรรลุค่าเป้าหมายต่างกัน: ตัวอย่างออนไลน์และกลุ่มสนทนาไม่ได้สุ่มจากประชากร"))
-    ladder = [LadderRow(level=1, text=f"ร้อยละ {target:g} ขึ้นไป (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(outcome.target_met)),
-              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {target:g}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"ร้อยละ {target:g} ขึ้นไป (ค่าเป้าหมาย)",
+                           f"ต่ำกว่าร้อยละ {target:g}", bool(outcome.target_met))
     rounds = sorted(int(r) for r in data.frame["round"].unique())
     return ctx.result(
         outcome, ladder=ladder, uncertainty=uncertainty,

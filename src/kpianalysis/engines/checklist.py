@@ -13,7 +13,7 @@ import unicodedata
 from fractions import Fraction
 from typing import Any
 
-from ..result import Flag, LadderRow
+from ..result import Flag
 from ..rubric.checklist import (
     checklist_forms,
     points_at,
@@ -21,7 +21,7 @@ from ..rubric.checklist import (
     read_status_notes,
     score_checklist,
 )
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -83,10 +83,8 @@ def evaluate(ctx: Context) -> Any:
     outcome, flags = score(ctx.rules)
     alternatives = ctx.alternatives(lambda r: score(dict(r))[0], outcome,
                                     ["undefined_rubric_rows"])
-    ladder = [LadderRow(level=1, text=f"ร้อยละ {kpi.target:g} ขึ้นไป (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(outcome.target_met)),
-              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {kpi.target:g}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"ร้อยละ {kpi.target:g} ขึ้นไป (ค่าเป้าหมาย)",
+                           f"ต่ำกว่าร้อยละ {kpi.target:g}", bool(outcome.target_met))
     items = [item(f"แบบฟอร์ม/หลักฐานรายการที่ {f}: {t}", d, _DONE_TH[bool(ok)], src.relpath)
              for f, t, ok, d in zip(checklist["form"], checklist["item"], checklist["done"],
                                     checklist["date"], strict=True)]

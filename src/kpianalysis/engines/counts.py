@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..result import LadderRow
 from ..rubric import score_committee_share, score_count_target
-from ._context import Context, Outcome
+from ._context import Context, Outcome, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -29,10 +28,8 @@ def evaluate(ctx: Context) -> Any:
         text = f"{s.count:,}{pool} {kpi.unit}"
     outcome = Outcome(value=float(s.count), value_text=text, level=None, points=None,
                       target_met=bool(s.target_met))
-    ladder = [LadderRow(level=1, text=f"อย่างน้อย {target:,} {kpi.unit} (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(s.target_met)),
-              LadderRow(level=0, text=f"น้อยกว่า {target:,} {kpi.unit}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"อย่างน้อย {target:,} {kpi.unit} (ค่าเป้าหมาย)",
+                           f"น้อยกว่า {target:,} {kpi.unit}", bool(s.target_met))
     n_rows = len(s.detail) if s.detail is not None else int(s.out_of or s.count)
     missing = [f"ขาดอีก {s.shortfall:,} {kpi.unit}"] if s.shortfall else []
     return ctx.result(outcome, ladder=ladder, missing=missing,

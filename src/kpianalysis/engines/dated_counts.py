@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import CatalogError
-from ..result import LadderRow
 from ..rubric.dated_counts import read_dated_items, score_dated_count
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -62,10 +61,8 @@ def evaluate(ctx: Context) -> Any:
     text = f"นับได้ {s.count:,} {unit}{pool} ในปีงบประมาณ {ctx.fiscal_year}"
     outcome = Outcome(value=float(s.count), value_text=text, level=None, points=None,
                       target_met=bool(s.target_met))
-    ladder = [LadderRow(level=1, text=f"อย่างน้อย {int(target):,} {unit} (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(s.target_met)),
-              LadderRow(level=0, text=f"น้อยกว่า {int(target):,} {unit}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"อย่างน้อย {int(target):,} {unit} (ค่าเป้าหมาย)",
+                           f"น้อยกว่า {int(target):,} {unit}", bool(s.target_met))
     items = [item(name, date, "นับ (ดำเนินการแล้ว)" if counted
                   else "ไม่นับ (ยังไม่ดำเนินการหรือไม่เข้าเกณฑ์)", src.relpath)
              for name, counted, date in frame[["item", "counted", "date"]].itertuples(

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import CatalogError
-from ..result import LadderRow
 from ..rubric.monthly import read_monthly_reports, score_monthly_reports
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -57,11 +56,9 @@ def evaluate(ctx: Context) -> Any:
             f"(รายงานทั้งหมด {s.n_reports:,} ครั้ง)")
     outcome = Outcome(value=float(s.months_covered), value_text=text, level=None, points=None,
                       target_met=s.target_met)
-    ladder = [LadderRow(level=1, text=f"มีรายงานอย่างน้อย{times} ครบทุกเดือนของปีงบประมาณ "
+    ladder = target_ladder(f"มีรายงานอย่างน้อย{times} ครบทุกเดือนของปีงบประมาณ "
                                       f"(ต.ค. – ก.ย., {s.months_total} เดือน) (ค่าเป้าหมาย)",
-                        success_percent=None, reached=s.target_met),
-              LadderRow(level=0, text="ขาดรายงานอย่างน้อย 1 เดือน", success_percent=None,
-                        reached=True)]
+                           "ขาดรายงานอย่างน้อย 1 เดือน", s.target_met)
     items = [item(title, date, "ส่งแล้ว", src.relpath)
              for title, date in reports[["report", "date"]].itertuples(index=False)]
     items += [item(f"{month}: ไม่มีรายงานในเดือนนี้", None, "ขาด", src.relpath)

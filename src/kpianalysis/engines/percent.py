@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..result import Flag, LadderRow
+from ..result import Flag
 from ..rubric import score_step_completion, score_training
 from ..rubric._inputs import read_csv_checked
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
 
@@ -43,10 +43,8 @@ def evaluate(ctx: Context) -> Any:
     text = (f"ร้อยละ {s.percent:.2f} ({s.numerator:,} จาก {s.denominator:,} {what})")
     outcome = Outcome(value=s.percent, value_text=text, level=None, points=None,
                       target_met=bool(s.target_met))
-    ladder = [LadderRow(level=1, text=f"ร้อยละ {s.target:g} ขึ้นไป (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(s.target_met)),
-              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {s.target:g}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"ร้อยละ {s.target:g} ขึ้นไป (ค่าเป้าหมาย)",
+                           f"ต่ำกว่าร้อยละ {s.target:g}", bool(s.target_met))
     flags = []
     if kpi.rubric_kind == "training" and at_50:
         flags.append(Flag("boundary_not_in_source",

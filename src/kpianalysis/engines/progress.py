@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 
 from .._validation import DataValidationError
-from ..result import Flag, LadderRow
+from ..result import Flag
 from ..rubric import read_progress, score_quarterly_progress
 from ..rubric._inputs import read_csv_checked
-from ._context import Context, Outcome, item
+from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate", "read_sources"]
 
@@ -110,10 +110,8 @@ def evaluate(ctx: Context) -> Any:
     else:
         flags.append(Flag("evidence_source_missing",
                           "ไม่มีไฟล์หลักฐานของแหล่งข้อมูล 4 แหล่งตามวิธีคำนวณ (003:73)"))
-    ladder = [LadderRow(level=1, text=f"ร้อยละ {kpi.target:g} ภายในสิ้นปีงบประมาณ (ค่าเป้าหมาย)",
-                        success_percent=None, reached=bool(s.target_met)),
-              LadderRow(level=0, text=f"ต่ำกว่าร้อยละ {kpi.target:g}", success_percent=None,
-                        reached=True)]
+    ladder = target_ladder(f"ร้อยละ {kpi.target:g} ภายในสิ้นปีงบประมาณ (ค่าเป้าหมาย)",
+                           f"ต่ำกว่าร้อยละ {kpi.target:g}", bool(s.target_met))
     return ctx.result(outcome, ladder=ladder, items=items, flags=flags,
                       periods=[f"ไตรมาส {int(x)}" for x in q["quarter"]],
                       missing=[f"ไตรมาส {b} ต่ำกว่าแผน" for b in s.behind_plan],
