@@ -8,7 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -19,10 +18,3 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"shared/ folder not found next to the repository ({SHARED})")
-    return SHARED

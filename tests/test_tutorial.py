@@ -50,3 +50,9 @@ def test_tutorial_covers_the_researchers_path():
         assert needle in source, needle
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "ค่าเป้าหมาย" in text and "target" in text  # Thai and English
+
+
+def test_tutorial_has_one_parameters_cell():
+    nb = nbformat.read(TUTORIAL, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "target = 0.80" in tagged[0].source

@@ -62,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "SurveyData": "readers", "read_satisfaction_survey": "readers",
     "PROPORTION_CI_METHODS": "proportion", "PROPORTION_CI_ALIASES": "proportion",
     "PROPORTION_CI_NAMES": "proportion", "canonical_proportion_ci_method": "proportion",
-    "ProportionCI": "proportion",
+    "ProportionCI": "proportion", "jeffreys_p_at_least": "proportion",
     "ProportionDifference": "proportion", "proportion_ci": "proportion",
     "proportion_difference_ci": "proportion",
     "SatisfactionAnalysis": "satisfaction", "analyse_satisfaction": "satisfaction",

@@ -27,6 +27,7 @@ from ._results import ConfidenceInterval, Result, confidence_label, format_inter
 from ._validation import check_confidence
 
 __all__ = [
+    "jeffreys_p_at_least",
     "PROPORTION_CI_ALIASES",
     "PROPORTION_CI_METHODS",
     "PROPORTION_CI_NAMES",
@@ -331,3 +332,16 @@ def proportion_difference_ci(
         method="newcombe-hybrid-score",
         confidence=float(confidence),
     )
+
+
+def jeffreys_p_at_least(b: int, c: int, threshold: float) -> float:
+    """``P(p ≥ threshold)`` under the Jeffreys posterior ``Beta(b + ½, c − b + ½)``.
+
+    The chance a proportion of ``b`` successes in ``c`` trials is at least ``threshold``:
+    the same posterior gives the Jeffreys interval (Brown, Cai & DasGupta 2001), so at the
+    interval's upper bound it is ``(1 − confidence) / 2``. In R:
+    ``pbeta(threshold, b + 0.5, c - b + 0.5, lower.tail = FALSE)``.
+    """
+    from scipy import stats
+
+    return float(stats.beta.sf(threshold, b + 0.5, c - b + 0.5))

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from scipy import stats
-
-from ..proportion import proportion_ci
+from ..proportion import jeffreys_p_at_least, proportion_ci
 from ..result import Uncertainty
 
 __all__ = ["count_uncertainty", "jeffreys_p_at_least"]
-
-
-def jeffreys_p_at_least(b: int, c: int, threshold: float) -> float:
-    """``P(p ≥ threshold)`` under the Jeffreys posterior ``Beta(b + ½, c − b + ½)``.
-
-    The same posterior gives the Jeffreys interval (Brown, Cai & DasGupta 2001); in R this is
-    ``pbeta(threshold, b + 0.5, c - b + 0.5, lower.tail = FALSE)``.
-    """
-    return float(stats.beta.sf(threshold, b + 0.5, c - b + 0.5))
 
 
 def count_uncertainty(b: int, c: int, target_percent: float, *, method: str, confidence: float,

@@ -29,9 +29,8 @@ from ..instruments import get_instrument
 from ..likert import LikertResult, score_likert
 from ..readers import SurveyData, read_satisfaction_survey
 from ..result import Flag, RoundFigure, Uncertainty
-from ..rubric import read_requirements, sla_compliance
-from ..rubric._inputs import read_csv_checked
-from ..thaidate import parse_thai_dates
+from ..rubric import sla_compliance
+from ..rubric._inputs import read_dated_requirements
 from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from ._survey import count_uncertainty
 
@@ -325,11 +324,7 @@ def _requirements(ctx: Context, requires: list[str]) -> list[tuple[str, bool, An
     def norm(text: str) -> str:
         return " ".join(text.split())
 
-    met = read_requirements(ev.path)
-    frame = read_csv_checked(ev.path, ev.relpath)
-    dates = (parse_thai_dates(frame["date"], source=ev.relpath, column="date")
-             if "date" in frame else pd.Series([pd.NaT] * len(frame)))
-    rows = [(c, ok, d) for (c, ok), d in zip(met, dates, strict=True)]
+    rows = read_dated_requirements(ev.path)
     wanted = {norm(t): t for t in requires}
     unknown = [i for i, (c, _, _) in enumerate(rows, start=1) if norm(c) not in wanted]
     if unknown:

@@ -144,9 +144,14 @@ def read_requirements(requirements: Any) -> list[tuple[str, bool]]:
     Returns ``[(criterion, met), ...]`` for the ``top_level_requires`` argument of
     :func:`score_count_bands` and :func:`score_satisfaction` (e.g. the report to executives).
     """
+    return [(c, m) for c, m, _ in read_dated_requirements(requirements)]
+
+
+def read_dated_requirements(requirements: Any) -> list[tuple[str, bool, Any]]:
+    """As :func:`read_requirements`, with each row's date (``NaT`` when blank or absent)."""
     df, source = _read_table(requirements, "requirements")
     _require_columns(df, ["criterion", "status"], source, "requirements")
     met = _boolean(df, "status", source)
-    if "date" in df.columns:
-        parse_thai_dates(df["date"], source=source, column="date")  # validate only
-    return [(str(c), bool(m)) for c, m in zip(df["criterion"], met, strict=True)]
+    dates = (parse_thai_dates(df["date"], source=source, column="date")
+             if "date" in df.columns else pd.Series([pd.NaT] * len(df)))
+    return [(str(c), bool(m), d) for c, m, d in zip(df["criterion"], met, dates, strict=True)]
