@@ -48,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "kish_ess": "weighting", "poststratify": "design", "poststratify_weights": "weighting",
     "rake": "design", "rake_weights": "weighting", "trim_weights": "weighting",
     "weight_summary": "weighting",
+    "FH_METHODS": "sae", "FayHerriotConvergenceError": "sae", "FayHerriotResult": "sae",
+    "fay_herriot": "sae",
     "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
     "feldt_interval": "reliability",
     # files
