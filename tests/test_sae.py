@@ -180,3 +180,145 @@ def test_non_convergence_is_an_error(milk):
     with pytest.raises(FayHerriotConvergenceError, match="REML iteration .* did not converge "
                                                          "in 2 steps"):
         fay_herriot(milk, "yi", "var", ["MajorArea"], categorical=["MajorArea"], max_iter=2)
+
+
+# --------------------------------------------------------------------------------------------
+# the awareness report's district estimates
+# --------------------------------------------------------------------------------------------
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "awareness"
+
+
+@pytest.fixture(scope="module")
+def awareness():
+    from kpianalysis.awareness import analyse_awareness, read_awareness_survey
+
+    data = read_awareness_survey(RAW / "awareness_survey.csv", RAW / "population_margins.csv")
+    return analyse_awareness(data)
+
+
+@pytest.fixture(scope="module")
+def covariates():
+    from kpianalysis.awareness import read_district_covariates
+
+    return read_district_covariates(RAW / "district_covariates.csv")
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_awareness_district_model_matches_sae(method):
+    """``mseFH(direct ~ internet_share + elderly_share, variance, method = ...)`` in R on the
+    frozen district inputs ``awareness_districts_fh.csv`` (fay_herriot.R)."""
+    frame = pd.read_csv(DATA / "awareness_districts_fh.csv")
+    fit = fay_herriot(frame, "direct", "variance", ["internet_share", "elderly_share"],
+                      area="district_code", method=method)
+    key = f"awareness_{method}"
+    np.testing.assert_allclose(fit.refvar, R[f"{key}_refvar"], rtol=1e-10)
+    np.testing.assert_allclose(fit.eblup, R[f"{key}_eblup"], rtol=1e-10)
+    np.testing.assert_allclose(fit.mse, R[f"{key}_mse"], rtol=1e-10)
+    np.testing.assert_allclose(fit.coefficients["estimate"], R[f"{key}_beta"], rtol=1e-10)
+    np.testing.assert_allclose(fit.coefficients["se"], R[f"{key}_beta_se"], rtol=1e-10)
+
+
+def test_report_district_estimates_are_the_R_checked_fit(awareness, covariates):
+    """The report's inputs are the frozen ones (direct estimates of the raked field design,
+    checked against svy in test_awareness.py), so its EBLUPs and MSEs are R's."""
+    from kpianalysis.awareness import district_small_area
+
+    sae = district_small_area(awareness, covariates)
+    frozen = pd.read_csv(DATA / "awareness_districts_fh.csv").set_index("district_code")
+    t = sae.table.set_index("district_code").loc[frozen.index]
+    np.testing.assert_allclose(t["direct"] / 100, frozen["direct"], rtol=1e-9)
+    np.testing.assert_allclose((t["se_direct"] / 100) ** 2, frozen["variance"], rtol=1e-8)
+    np.testing.assert_allclose(t["eblup"] / 100, R["awareness_REML_eblup"], rtol=1e-8)
+    np.testing.assert_allclose((t["se_eblup"] / 100) ** 2, R["awareness_REML_mse"], rtol=1e-8)
+    np.testing.assert_allclose(t["cv_eblup"], t["se_eblup"] / t["eblup"] * 100, rtol=1e-12)
+    assert sae.illustrative and sae.covariate_status == "SYNTHETIC"
+    assert sae.table["eblup"].is_monotonic_decreasing
+    assert (t["se_eblup"] < t["se_direct"]).all()
+
+
+def test_suppressed_districts_stay_suppressed(covariates):
+    from kpianalysis import awareness_presentation as show
+    from kpianalysis.awareness import (
+        analyse_awareness,
+        district_small_area,
+        read_awareness_survey,
+    )
+
+    data = read_awareness_survey(RAW / "awareness_survey.csv", RAW / "population_margins.csv")
+    analysis = analyse_awareness(data, min_group=80)
+    hidden = set(analysis.districts.loc[analysis.districts["suppressed"], "district_code"])
+    assert 0 < len(hidden) < 50
+    sae = district_small_area(analysis, covariates)
+    t = sae.table.set_index("district_code")
+    assert set(t.index[t["suppressed"]]) == hidden
+    figures = ["direct", "se_direct", "cv_direct", "eblup", "se_eblup", "cv_eblup",
+               "shrinkage", "synthetic"]
+    assert t.loc[sorted(hidden), figures].isna().all().all()
+    assert t.loc[sorted(hidden), "n"].isna().all()
+    assert sae.fit.n_areas == 50 - len(hidden)
+    assert not set(sae.fit.areas["area"]) & hidden
+    html = show.small_area_table(sae)
+    for code in hidden:
+        row = html.split(f"{code} ")[1].split("</tr>")[0]
+        assert "ไม่แสดง (suppressed)" in row and "%" not in row
+    assert f"{len(hidden)} suppressed district(s)" in show.small_area_text(sae)
+
+
+def test_awareness_presentation_labels_illustrative(awareness, covariates):
+    from matplotlib.figure import Figure
+
+    from kpianalysis import awareness_presentation as show
+    from kpianalysis.awareness import district_small_area
+
+    sae = district_small_area(awareness, covariates)
+    text = show.small_area_text(sae)
+    assert "ตัวอย่างประกอบเท่านั้น (ILLUSTRATIVE)" in text and "synthetic" in text
+    assert "Prasad–Rao" in text
+    assert isinstance(show.small_area_chart(sae), Figure)
+    line = show.small_area_check_line(sae)
+    assert line.startswith("sae method=REML districts=50 suppressed=0 ")
+    assert f"refvar_pct2={R['awareness_REML_refvar'] * 1e4:.4f}" in line
+    official = covariates.assign(status="official")
+    assert not district_small_area(awareness, official).illustrative
+
+
+def test_zero_design_variance_and_missing_covariates_are_refused(awareness, covariates):
+    import dataclasses
+
+    from kpianalysis.awareness import district_small_area
+
+    d = awareness.districts.copy()
+    d.loc[d["district_code"] == 1005, "se"] = 0.0
+    with pytest.raises(DataValidationError, match="district.*1005 have a direct estimate with "
+                                                  "no sampling variance"):
+        district_small_area(dataclasses.replace(awareness, districts=d), covariates)
+    with pytest.raises(DataValidationError, match=r"no covariates for district\(s\) 1007"):
+        district_small_area(awareness, covariates[covariates["district_code"] != 1007])
+
+
+def test_covariate_file_errors(tmp_path, covariates):
+    from kpianalysis.awareness import read_district_covariates
+
+    frame = pd.read_csv(RAW / "district_covariates.csv")
+    bad = frame.astype({"internet_share": object})
+    bad.loc[3, "internet_share"] = "n/a"
+    bad.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(DataValidationError, match=r"file c.csv; column 'internet_share'; row 4"):
+        read_district_covariates(tmp_path / "c.csv")
+    frame.iloc[:-1].to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(DataValidationError, match="1 district.* missing: 1050"):
+        read_district_covariates(tmp_path / "c.csv")
+    frame.assign(district_code=frame["district_code"].replace(1002, 1001)).to_csv(
+        tmp_path / "c.csv", index=False)
+    with pytest.raises(DataValidationError, match="rows 1, 2: each district must appear once"):
+        read_district_covariates(tmp_path / "c.csv")
+
+
+def test_covariates_regenerate_byte_for_byte(tmp_path):
+    from kpianalysis.sample_data.district_covariates import write_district_covariates
+
+    (path,) = write_district_covariates(tmp_path)
+    assert path.read_bytes() == (RAW / "district_covariates.csv").read_bytes()
+    frame = pd.read_csv(path)
+    assert (frame["status"] == "SYNTHETIC").all() and len(frame) == 50

@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     "AwarenessData": "awareness", "SampleSizeReview": "awareness", "TargetTest": "awareness",
     "analyse_awareness": "awareness", "awareness_summary": "awareness",
     "read_awareness_survey": "awareness", "read_population_margins": "awareness",
+    "DistrictSmallArea": "awareness", "district_small_area": "awareness",
+    "read_district_covariates": "awareness",
     "target_test": "awareness",
     # design-based estimation, weighting, reliability
     "LONELY_PSU_OPTIONS": "design", "DomainEstimates": "design", "Estimate": "design",

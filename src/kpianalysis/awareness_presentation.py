@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .awareness import AwarenessAnalysis, AwarenessData
+from .awareness import AwarenessAnalysis, AwarenessData, DistrictSmallArea
 from .plotting import estimate_chart, new_figure
 from .presentation import escape as _e
 from .presentation import fmt_num, fmt_pct
@@ -44,6 +44,10 @@ __all__ = [
     "round_change_text",
     "rounds_chart",
     "rounds_table",
+    "small_area_chart",
+    "small_area_check_line",
+    "small_area_table",
+    "small_area_text",
     "target_text",
     "test_power_table",
 ]
@@ -346,6 +350,100 @@ def districts_table(analysis: AwarenessAnalysis) -> str:
                         "MOE (จุดร้อยละ)", "n ที่ต้องการสำหรับ ±5"])
         + "</details>"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Small-area estimates by district (Fay-Herriot EBLUP)
+# --------------------------------------------------------------------------------------------
+
+_ILLUSTRATIVE_TH = ("ตัวอย่างประกอบเท่านั้น (ILLUSTRATIVE): ตัวแปรร่วมระดับเขตเป็นข้อมูลสมมติ "
+                    "ไม่ใช่ข้อมูลทางการ (the district covariates are synthetic sample data, "
+                    "not official figures)")
+
+
+_MSE_TH = {"REML": "Prasad–Rao", "ML": "Datta–Lahiri (ML bias-corrected)",
+           "FH": "Datta–Rao–Smith"}
+
+
+def small_area_text(sae: DistrictSmallArea) -> str:
+    """What the small-area estimates are, the model, and the illustrative label."""
+    fit = sae.fit
+    s = sae.shown
+    hidden = int(sae.table["suppressed"].sum())
+    terms = ", ".join(f"{r.term} {r.estimate:+.3f} (SE {r.se:.3f})"
+                      for r in fit.coefficients.itertuples())
+    label = (f"<p style='border:1px solid #b58900;padding:.4em'><b>{_e(_ILLUSTRATIVE_TH)}</b></p>"
+             if sae.illustrative else "")
+    suppressed = (f" {hidden} เขตมีผู้ตอบน้อยเกินไปจึงไม่แสดงตัวเลขและไม่ใช้ในแบบจำลอง "
+                  f"({hidden} suppressed district(s) are left out of the model and stay "
+                  "blank)." if hidden else "")
+    return (
+        label
+        + "<p>ค่าประมาณรายเขตจากตัวอย่างโดยตรง (direct estimate) มีความคลาดเคลื่อนสูงเพราะแต่ละเขต"
+        "มีผู้ตอบไม่มาก ค่าประมาณสำหรับพื้นที่ขนาดเล็ก (small-area estimate, Fay–Herriot EBLUP) "
+        "ถ่วงค่าประมาณโดยตรงของแต่ละเขตกับค่าที่คาดจากตัวแปรร่วมระดับเขต "
+        f"({_e(', '.join(sae.covariates))}): เขตที่ค่าประมาณโดยตรงแม่นยำจะคงค่าเดิมไว้มาก "
+        "เขตที่ไม่แม่นยำจะเอนเข้าหาเส้นถดถอย (shrinkage).</p>"
+        f"<p>แบบจำลอง (model): Fay–Herriot, ความแปรปรวนของแบบจำลองโดย {_e(fit.method)} "
+        f"= {fit.refvar * 1e4:.2f} (ร้อยละ², percent²), {len(s)} เขต; สัมประสิทธิ์ "
+        f"(coefficients, proportion scale): {_e(terms)}. "
+        f"ความคลาดเคลื่อนกำลังสองเฉลี่ย (MSE) ตาม {_MSE_TH[fit.method]}; SE = √MSE; "
+        "CV = SE / ค่าประมาณ × 100. "
+        f"CV มัธยฐาน (median CV): ค่าประมาณโดยตรง {fmt_num(float(s['cv_direct'].median()))}% · "
+        f"EBLUP {fmt_num(float(s['cv_eblup'].median()))}%.{suppressed}</p>"
+    )
+
+
+def small_area_table(sae: DistrictSmallArea) -> str:
+    """Direct and EBLUP estimates of every district side by side with their SE and CV."""
+    rows = []
+    for r in sae.table.itertuples():
+        name = f"{r.district_code} {r.district_th}"
+        if r.suppressed:
+            rows.append((name, "ไม่แสดง (suppressed)", *("–",) * 7))
+            continue
+        rows.append((name, _n(r.n), fmt_pct(r.direct), fmt_num(r.se_direct),
+                     f"{fmt_num(r.cv_direct, 1)}%", fmt_pct(r.eblup), fmt_num(r.se_eblup),
+                     f"{fmt_num(r.cv_eblup, 1)}%", fmt_num(r.shrinkage)))
+    head = ["เขต (district)", "n", "ค่าประมาณโดยตรง (direct)", "SE", "CV",
+            "EBLUP", "SE (√MSE)", "CV", "น้ำหนักเส้นถดถอย (shrinkage)"]
+    return ("<details><summary>ตารางค่าประมาณรายเขต: โดยตรงและ EBLUP (direct and small-area "
+            "estimates by district)</summary>" + _table(rows, head) + "</details>")
+
+
+def small_area_chart(sae: DistrictSmallArea) -> Figure:
+    """Direct (hollow) and EBLUP (filled) estimate of each district with ±1 SE bars."""
+    s = sae.shown.iloc[::-1]
+    n = len(s)
+    fig, ax = new_figure(8.5, 0.2 * n + 1.6)
+    y = np.arange(n)
+    ax.hlines(y + 0.18, s["direct"] - s["se_direct"], s["direct"] + s["se_direct"],
+              colors=_GREY, linewidth=1.2)
+    ax.scatter(s["direct"], y + 0.18, facecolors="white", edgecolors=_GREY, s=20, zorder=3,
+               label="ค่าประมาณโดยตรง (direct) ± SE")
+    ax.hlines(y - 0.18, s["eblup"] - s["se_eblup"], s["eblup"] + s["se_eblup"],
+              colors=_BLUE, linewidth=1.6)
+    ax.scatter(s["eblup"], y - 0.18, c=_BLUE, s=20, zorder=3, label="EBLUP ± √MSE")
+    ax.set_yticks(y, [f"{name} (n={int(k)})" for name, k in
+                      zip(s["district_th"], s["n"], strict=True)], fontsize=8)
+    ax.set_ylim(-0.8, n - 0.2)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", fontsize=8)
+    label = " · ตัวอย่างประกอบ (illustrative)" if sae.illustrative else ""
+    ax.set_xlabel(f"ร้อยละการรับรู้รายเขต: โดยตรงและ EBLUP (Fay–Herriot){label}")
+    return fig
+
+
+def small_area_check_line(sae: DistrictSmallArea) -> str:
+    """One stable line of the small-area fit (compared by the notebook regression test)."""
+    s = sae.shown
+    return (f"sae method={sae.fit.method} districts={len(s)} "
+            f"suppressed={int(sae.table['suppressed'].sum())} "
+            f"refvar_pct2={sae.fit.refvar * 1e4:.4f} "
+            f"median_cv_direct={float(s['cv_direct'].median()):.3f} "
+            f"median_cv_eblup={float(s['cv_eblup'].median()):.3f} "
+            f"illustrative={sae.illustrative}")
 
 
 # --------------------------------------------------------------------------------------------

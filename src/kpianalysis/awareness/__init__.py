@@ -59,6 +59,9 @@ Layout (every public name is re-exported here; import from ``kpianalysis.awarene
 ``_estimate``
     Estimation: :class:`TargetTest`, :func:`target_test`, the field and mode designs,
     :class:`SampleSizeReview`, :class:`AwarenessAnalysis`, :func:`analyse_awareness`.
+``_sae``
+    Small-area (Fay-Herriot) estimates by district: :func:`read_district_covariates`,
+    :class:`DistrictSmallArea`, :func:`district_small_area`.
 ``_summary``
     Outputs without presentation: :func:`awareness_summary` (the JSON summary) and
     :func:`processed_table`.
@@ -78,6 +81,12 @@ from ._estimate import (
     target_test,
 )
 from ._read import AwarenessData, read_awareness_survey, read_population_margins
+from ._sae import (
+    DEFAULT_SAE_COVARIATES,
+    DistrictSmallArea,
+    district_small_area,
+    read_district_covariates,
+)
 from ._schema import (
     AGE_GROUPS,
     AWARENESS_TARGET,
@@ -98,6 +107,7 @@ __all__ = [
     "AWARENESS_TARGET",
     "CHANNELS",
     "DEFAULT_RAKE_VARIABLES",
+    "DEFAULT_SAE_COVARIATES",
     "DIMENSIONS",
     "KPI_CODE",
     "MODES",
@@ -107,11 +117,14 @@ __all__ = [
     "SEXES",
     "AwarenessAnalysis",
     "AwarenessData",
+    "DistrictSmallArea",
     "SampleSizeReview",
     "TargetTest",
     "analyse_awareness",
     "awareness_summary",
+    "district_small_area",
     "processed_table",
+    "read_district_covariates",
     "read_awareness_survey",
     "read_population_margins",
     "target_test",

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .awareness import write_awareness
+from .district_covariates import write_district_covariates
 from .district_targets import write_district_targets
 from .issue_log import write_efficiency_inputs
 from .rubric_inputs import write_rubric_inputs
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [
         *write_satisfaction(args.out),
         *write_awareness(args.out / "awareness"),
+        *write_district_covariates(args.out / "awareness"),  # synthetic, for the SAE example
         *write_rubric_inputs(args.out),  # writes into out/rubric/ itself
         *write_district_targets(args.out),
         *write_efficiency_inputs(args.out),  # seed 001 (efficiency-pr)
