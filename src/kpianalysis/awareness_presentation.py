@@ -365,8 +365,12 @@ _MSE_TH = {"REML": "Prasad–Rao", "ML": "Datta–Lahiri (ML bias-corrected)",
            "FH": "Datta–Rao–Smith"}
 
 
-def small_area_text(sae: DistrictSmallArea) -> str:
-    """What the small-area estimates are, the model, and the illustrative label."""
+def small_area_text(sae: DistrictSmallArea | None) -> str:
+    """What the small-area estimates are, the model, and the illustrative label; ``None``
+    (no district covariate file under the data root) says that the section is not shown."""
+    if sae is None:
+        return ("<p>ไม่มีไฟล์ตัวแปรร่วมระดับเขต จึงไม่แสดงค่าประมาณสำหรับพื้นที่ขนาดเล็ก "
+                "(no district covariate file: small-area estimates are not shown).</p>")
     fit = sae.fit
     s = sae.shown
     hidden = int(sae.table["suppressed"].sum())
