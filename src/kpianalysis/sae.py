@@ -56,6 +56,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -235,6 +236,49 @@ def _score(method: str, A: float, X: np.ndarray, y: np.ndarray, psi: np.ndarray
     return float(r @ (r * vi)) - (m - p), float(vi.sum())
 
 
+def _refvar(method: str, X: np.ndarray, y: np.ndarray, psi: np.ndarray, max_iter: int,
+            tol: float) -> tuple[float, int, float]:
+    """sae's scoring iteration for ``A`` from ``median(ψ)``: (``Â`` ≥ 0, steps, last change)."""
+    A = float(np.median(psi))
+    k, diff = 0, tol + 1.0
+    while diff > tol and k < max_iter:
+        k += 1
+        s, F = _score(method, A, X, y, psi)
+        new = A + s / F
+        if new < 0:  # left the parameter space: restart from the boundary (sae goes on)
+            new = 0.0
+        diff = abs(new - A) / A if A > 0 else (0.0 if new == 0 else math.inf)
+        A = new
+    return max(A, 0.0), k, diff
+
+
+def _eblup_mse(method: str, X: np.ndarray, y: np.ndarray, psi: np.ndarray, A: float
+               ) -> dict[str, Any]:
+    """β̂, the EBLUP, the log-likelihood and sae::mseFH's MSE at the model variance ``A``."""
+    m = X.shape[0]
+    vi = 1.0 / (A + psi)
+    Q, beta, resid = _gls(X, y, vi)
+    synthetic = X @ beta
+    B = psi * vi
+    sum_v2 = float((vi * vi).sum())
+    g1 = psi * (1.0 - B)
+    g2 = B**2 * np.einsum("ij,jk,ik->i", X, Q, X)
+    if method == "FH":
+        sum_v = float(vi.sum())
+        var_a = 2.0 * m / sum_v**2
+        bias = 2.0 * (m * sum_v2 - sum_v**2) / sum_v**3
+    else:
+        var_a = 2.0 / sum_v2
+        bias = (-np.trace(Q @ ((X.T * vi**2) @ X)) / sum_v2) if method == "ML" else 0.0
+    g3 = B**2 * var_a * vi
+    return {
+        "beta": beta, "se_beta": np.sqrt(np.diag(Q)), "synthetic": synthetic, "B": B,
+        "eblup": synthetic + (1.0 - B) * resid, "g1": g1, "g2": g2, "g3": g3,
+        "mse": g1 + g2 + 2.0 * g3 - bias * B**2, "var_a": var_a,
+        "loglike": float(-0.5 * np.sum(np.log(2 * np.pi / vi) + resid**2 * vi)),
+    }
+
+
 def fay_herriot(
     data: pd.DataFrame,
     direct: str,
@@ -352,58 +396,27 @@ def fay_herriot(
     _check_rank(X, names, source)
     m, p = X.shape
 
-    # ---- the model variance: sae's scoring iteration ---------------------------------------
-    A = float(np.median(psi))
-    k, diff = 0, tol + 1.0
-    while diff > tol and k < max_iter:
-        k += 1
-        s, F = _score(method, A, X, y, psi)
-        new = A + s / F
-        if new < 0:  # left the parameter space: restart from the boundary (sae goes on)
-            new = 0.0
-        diff = abs(new - A) / A if A > 0 else (0.0 if new == 0 else math.inf)
-        A = new
+    A, k, diff = _refvar(method, X, y, psi, int(max_iter), float(tol))
     if k >= max_iter and diff >= tol:
         raise FayHerriotConvergenceError(
             f"the {method} iteration for the model variance did not converge in {max_iter} "
             f"steps (last relative change {diff:.3g} > tol {tol:g}); raise max_iter, or try "
             "method='FH'", source=source)
-    A = max(A, 0.0)
-
-    # ---- EBLUP, coefficients, goodness of fit ---------------------------------------------
-    vi = 1.0 / (A + psi)
-    Q, beta, resid = _gls(X, y, vi)
-    synthetic = X @ beta
-    B = psi * vi
-    eblup = synthetic + (1.0 - B) * resid
-    se_beta = np.sqrt(np.diag(Q))
+    f = _eblup_mse(method, X, y, psi, A)
+    beta, se_beta, B, mse, eblup = f["beta"], f["se_beta"], f["B"], f["mse"], f["eblup"]
     z = beta / se_beta
-    loglike = float(-0.5 * np.sum(np.log(2 * np.pi / vi) + resid**2 * vi))
-
-    # ---- MSE (sae::mseFH) -------------------------------------------------------------------
-    sum_v2 = float((vi * vi).sum())
-    g1 = psi * (1.0 - B)
-    g2 = B**2 * np.einsum("ij,jk,ik->i", X, Q, X)
-    if method == "FH":
-        sum_v = float(vi.sum())
-        var_a = 2.0 * m / sum_v**2
-        bias = 2.0 * (m * sum_v2 - sum_v**2) / sum_v**3
-    else:
-        var_a = 2.0 / sum_v2
-        bias = (-np.trace(Q @ ((X.T * vi**2) @ X)) / sum_v2) if method == "ML" else 0.0
-    g3 = B**2 * var_a * vi
-    mse = g1 + g2 + 2.0 * g3 - bias * B**2
-
-    areas = pd.DataFrame({
-        "area": ids, "direct": y, "variance": psi, "se_direct": np.sqrt(psi),
-        "cv_direct": np.sqrt(psi) / np.abs(y), "synthetic": synthetic, "shrinkage": B,
-        "eblup": eblup, "g1": g1, "g2": g2, "g3": g3, "mse": mse, "se_eblup": np.sqrt(mse),
-        "cv_eblup": np.sqrt(mse) / np.abs(eblup),
-    })
+    loglike = f["loglike"]
+    se_eblup = np.sqrt(mse)
+    columns = {"direct": y, "variance": psi, "se_direct": np.sqrt(psi),
+               "cv_direct": np.sqrt(psi) / np.abs(y), "synthetic": f["synthetic"],
+               "shrinkage": B, "eblup": eblup, "g1": f["g1"], "g2": f["g2"], "g3": f["g3"],
+               "mse": mse, "se_eblup": se_eblup, "cv_eblup": se_eblup / np.abs(eblup)}
+    areas = pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns))
+    areas.insert(0, "area", ids)
     coefficients = pd.DataFrame({"term": names, "estimate": beta, "se": se_beta, "z": z,
                                  "p_value": 2.0 * stats.norm.sf(np.abs(z))})
     return FayHerriotResult(
-        method=method, areas=areas, coefficients=coefficients, refvar=A, refvar_var=var_a,
+        method=method, areas=areas, coefficients=coefficients, refvar=A, refvar_var=f["var_a"],
         loglike=loglike, aic=-2.0 * loglike + 2.0 * (p + 1),
         bic=-2.0 * loglike + (p + 1) * math.log(m), iterations=k, n_areas=m, n_terms=p,
         tol=float(tol))
