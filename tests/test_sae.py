@@ -322,3 +322,9 @@ def test_covariates_regenerate_byte_for_byte(tmp_path):
     assert path.read_bytes() == (RAW / "district_covariates.csv").read_bytes()
     frame = pd.read_csv(path)
     assert (frame["status"] == "SYNTHETIC").all() and len(frame) == 50
+
+
+def test_report_without_a_covariate_file_says_so():
+    from kpianalysis import awareness_presentation as show
+
+    assert "no district covariate file" in show.small_area_text(None)
