@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "weight_summary": "weighting",
     "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
     "feldt_interval": "reliability",
+    "QuantileEstimates": "inference", "TableTest": "inference", "chisq_test": "inference",
     # files
     "sha256_of": "files", "write_json_atomic": "files", "write_parquet_atomic": "files",
     # questionnaires and Likert scoring
