@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "fay_herriot": "sae",
     "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
     "feldt_interval": "reliability",
+    "QuantileEstimates": "inference", "TableTest": "inference", "chisq_test": "inference",
     # files
     "sha256_of": "files", "write_json_atomic": "files", "write_parquet_atomic": "files",
     # questionnaires and Likert scoring

@@ -1324,6 +1324,100 @@ class SurveyDesign:
         ss = _group_sum(self._ssu_psu, dev**2, self._n_psu)
         return ss * scale[:, None]
 
+    def _covariance(self, x: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Linearisation covariance matrix of the totals of ``k`` score columns: (k, k).
+
+        ``x`` (n, k) are weighted scores, ``u = x / w``. Same estimator as :meth:`_variance`
+        (whose diagonal it reproduces) for scores that are dense over the sample, such as
+        the cell proportions of a two-way table (R's ``attr(svymean(mm, design), "var")``).
+        """
+        betas = self._dense_betas(u) if self._calibration else []
+        totals = self._dense_totals(self._psu, self._n_psu, x, betas)
+        cov = self._stage_covariance(totals, self._psu_stratum, self._n_strata, self._n_h,
+                                     self._f1, self._lonely1, adjust_ok=True)
+        if self._two_stage:
+            assert self._ssu_psu is not None and self._n2 is not None and self._f2 is not None
+            assert self._lonely2 is not None and self._pi1 is not None and self._ssu is not None
+            sub = self._dense_totals(self._ssu, self._n_ssu, x, betas)
+            scale = np.where(self._n2 > 1, self._f2 * self._n2 / np.maximum(self._n2 - 1.0, 1.0),
+                             0.0)
+            scale = np.where(self._lonely2 | (self._f2 <= _CERTAINTY_TOL), 0.0, scale)
+            scale = scale * self._pi1[self._psu_stratum]
+            cov = cov + self._scaled_crossprod(sub, self._ssu_psu, self._n_psu, self._n2,
+                                               scale)
+        return cov
+
+    @staticmethod
+    def _scaled_crossprod(totals: np.ndarray, group: np.ndarray, n_groups: int,
+                          n_g: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """``sum_g scale_g sum_{i in g} d_i d_i'`` for deviations ``d`` from group means."""
+        means = _group_sum(group, totals, n_groups) / np.maximum(n_g, 1)[:, None]
+        dev = totals - means[group]
+        return dev.T @ (dev * scale[group][:, None])
+
+    def _stage_covariance(
+        self,
+        totals: np.ndarray,
+        unit_group: np.ndarray,
+        n_groups: int,
+        n_g: np.ndarray,
+        f_g: np.ndarray,
+        lonely: np.ndarray,
+        *,
+        adjust_ok: bool,
+    ) -> np.ndarray:
+        """Covariance form of :meth:`_stage_variance` (full design, no domain subsetting)."""
+        sums = _group_sum(unit_group, totals, n_groups)
+        dev = totals - (sums / np.maximum(n_g, 1)[:, None])[unit_group]
+        option = self.lonely_psu
+        if np.any(lonely) and option == "adjust" and adjust_ok:
+            lonely_unit = lonely[unit_group]
+            dev[lonely_unit] = totals[lonely_unit] - totals.sum(axis=0) / totals.shape[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n_g > 1, f_g * n_g / (n_g - 1.0), f_g)
+        if option != "adjust":
+            scale = np.where(lonely, 0.0, scale)
+        scale = np.where(f_g <= _CERTAINTY_TOL, 0.0, scale)
+        cov = dev.T @ (dev * scale[unit_group][:, None])
+        if option == "average" and np.any(lonely):
+            n_ok = n_groups - int(lonely.sum())
+            if n_ok == 0:
+                raise ValueError(
+                    "every stratum has a single PSU: lonely_psu='average' has nothing to "
+                    "average"
+                )
+            cov = cov * n_groups / n_ok
+        return cov
+
+    def _dense_betas(self, u: np.ndarray) -> list[np.ndarray]:
+        """:meth:`_calibration_betas` for dense (n, k) scores."""
+        betas: list[np.ndarray] = []
+        for k, step in enumerate(self._calibration):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(step.after > 0, step.before * self._w / step.after, 0.0)
+            v = scale[:, None] * u
+            rhs = np.vstack([_group_sum(f.codes, v, f.levels) for f in step.factors])
+            for j in range(k):
+                rhs = rhs - step.cross[j] @ betas[j]
+            betas.append(step.ginv @ rhs)
+        return betas
+
+    def _dense_totals(self, unit_codes: np.ndarray, n_units: int, x: np.ndarray,
+                      betas: Sequence[np.ndarray]) -> np.ndarray:
+        """Unit totals of dense (n, k) scores minus their calibration fit: (n_units, k)."""
+        totals = _group_sum(unit_codes, x, n_units)
+        if betas:
+            fitted = np.zeros_like(x)
+            for step, beta in zip(self._calibration, betas, strict=True):
+                part = np.zeros_like(x)
+                offset = 0
+                for f in step.factors:
+                    part += beta[offset : offset + f.levels][f.codes]
+                    offset += f.levels
+                fitted += step.after[:, None] * part
+            totals = totals - _group_sum(unit_codes, fitted, n_units)
+        return totals
+
     def _estimate(
         self,
         column: str,
@@ -1445,6 +1539,37 @@ class SurveyDesign:
         if self._calibration:
             parts.append("calibrated (" + "+".join(s.kind for s in self._calibration) + ")")
         return " ".join(parts)
+
+    # ---- quantiles, ratios, tests of association (kpianalysis.inference) -------------------
+
+    def quantile(self, column: str, probs: float | Sequence[float], **kwargs: Any) -> Any:
+        """Design-based quantiles with Woodruff intervals (R's ``svyquantile``).
+
+        See :func:`kpianalysis.inference.quantile` for the parameters (``by``, ``rule``,
+        ``interval_type``, ``confidence``, ``df``, ``na_rm``).
+        """
+        from .inference import quantile
+
+        return quantile(self, column, probs, **kwargs)
+
+    def ratio(self, numerator: str, denominator: str, **kwargs: Any) -> Any:
+        """Design-based ratio ``sum(w y) / sum(w x)`` (R's ``svyratio``).
+
+        See :func:`kpianalysis.inference.ratio` for the parameters (``by``, ``confidence``,
+        ``df``, ``na_rm``).
+        """
+        from .inference import ratio
+
+        return ratio(self, numerator, denominator, **kwargs)
+
+    def chisq(self, rows: str, cols: str, *, statistic: str = "F") -> Any:
+        """Design-based test of association of two categorical columns (R's ``svychisq``).
+
+        See :func:`kpianalysis.inference.chisq_test`.
+        """
+        from .inference import chisq_test
+
+        return chisq_test(self, rows, cols, statistic=statistic)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
