@@ -206,3 +206,16 @@ def test_chisq_needs_two_categories() -> None:
     data = pd.DataFrame({"a": ["x"] * 10, "b": ["p", "q"] * 5})
     with pytest.raises(ValueError, match="two categories"):
         chisq_test(SurveyDesign(data), "a", "b")
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1ps"])
+@pytest.mark.parametrize("stat", ["F", "Chisq"])
+def test_chisq_within_a_subpopulation_matches_r(name: str, stat: str) -> None:
+    # update(d, sw = ifelse(stype == "H", NA, sch.wide), st = ifelse(stype == "H", NA, stype));
+    # svychisq(~sw + st, dn, statistic = S): the design is kept, the H schools left out
+    d = DESIGNS[name]
+    t = d.chisq("sch.wide", "stype", statistic=stat,
+                within=(d.data["stype"] != "H").to_numpy())
+    got = [t.statistic, t.ndf, *([] if stat == "Chisq" else [t.ddf]), t.p_value]
+    np.testing.assert_allclose(got, _ref(f"chisq_{name}_noH_{stat}"), rtol=1e-8)
+    assert list(t.table.columns) == ["E", "M"]

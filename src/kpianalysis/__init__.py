@@ -72,7 +72,8 @@ _EXPORTS: dict[str, str] = {
     "proportion_difference_ci": "proportion",
     "SatisfactionAnalysis": "satisfaction", "analyse_satisfaction": "satisfaction",
     "satisfaction_points": "satisfaction",
-    "breakdown": "satisfaction", "compare_rounds": "satisfaction",
+    "breakdown": "satisfaction", "breakdown_test": "satisfaction",
+    "compare_rounds": "satisfaction",
     "satisfaction_summary": "satisfaction",
     # rubric scoring
     "SATISFACTION_BANDS": "rubric", "SLA_BANDS": "rubric", "CountScore": "rubric",

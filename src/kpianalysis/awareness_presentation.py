@@ -26,6 +26,8 @@ __all__ = [
     "awareness_title",
     "channels_chart",
     "channels_table",
+    "associations_check_line",
+    "associations_table",
     "check_line",
     "deff_text",
     "dimensions_table",
@@ -269,6 +271,35 @@ def modes_table(analysis: AwarenessAnalysis) -> str:
     return _table(rows, ["วิธีเก็บข้อมูล (mode)", "ประเภทตัวอย่าง", "n", "ไม่ถ่วงน้ำหนัก",
                          "ถ่วงน้ำหนัก (raked)", _ci_head(analysis),
                          "ผลต่างจากลงพื้นที่", "p-value"], align_right_from=2)
+
+
+def associations_table(analysis: AwarenessAnalysis) -> str:
+    """Design-based tests that awareness differs across rounds, districts and modes."""
+    rows = []
+    for r in analysis.associations.itertuples():
+        if not r.groups >= 2 or not np.isfinite(r.p_value):
+            rows.append((r.label_th, str(r.groups), "–", "–", "–", "ทดสอบไม่ได้ (no test)"))
+            continue
+        verdict = ("แตกต่างอย่างมีนัยสำคัญ (differ)" if r.differs else
+                   "ไม่แตกต่างอย่างมีนัยสำคัญ (no significant difference)")
+        rows.append((r.label_th, str(r.groups), f"{r.statistic:.2f}",
+                     f"{r.ndf:.2f}, {r.ddf:.1f}", _p(r.p_value), verdict))
+    note = ("<p class='kpi-caption'>การทดสอบ Rao–Scott (แก้ไขอันดับสอง, F) "
+            "ของร้อยละการรับรู้ระหว่างกลุ่มที่แสดงในรายงาน "
+            f"ที่ระดับนัยสำคัญ {analysis.alpha:g}; กลุ่มที่ถูกปกปิดไม่รวมในการทดสอบ "
+            "(Rao–Scott second-order test, as R svychisq; suppressed groups left out). "
+            "การทดสอบระหว่างวิธีเก็บข้อมูลไม่นำการปรับน้ำหนัก (raking) มาคิด จึงเป็นการทดสอบแบบอนุรักษ์ "
+            "(the mode test ignores each mode's raking: conservative).</p>")
+    return _table(rows, ["เปรียบเทียบระหว่าง (across)", "จำนวนกลุ่ม", "F", "df", "p-value",
+                         "ผล (result)"], align_right_from=1) + note
+
+
+def associations_check_line(analysis: AwarenessAnalysis) -> str:
+    """One stable line of the tests of association (compared by the notebook regression
+    test)."""
+    parts = [f"{r.scope}: groups={r.groups} F={r.statistic:.4f} p={r.p_value:.4g}"
+             for r in analysis.associations.itertuples()]
+    return "associations " + "; ".join(parts)
 
 
 def modes_warning(analysis: AwarenessAnalysis) -> str:

@@ -1562,14 +1562,16 @@ class SurveyDesign:
 
         return ratio(self, numerator, denominator, **kwargs)
 
-    def chisq(self, rows: str, cols: str, *, statistic: str = "F") -> Any:
+    def chisq(self, rows: str, cols: str, *, statistic: str = "F",
+              within: np.ndarray | None = None) -> Any:
         """Design-based test of association of two categorical columns (R's ``svychisq``).
 
         See :func:`kpianalysis.inference.chisq_test`.
         """
         from .inference import chisq_test
 
-        return chisq_test(self, rows, cols, statistic=statistic)  # type: ignore[arg-type]
+        return chisq_test(self, rows, cols, statistic=statistic,  # type: ignore[arg-type]
+                          within=within)
 
 
 # --------------------------------------------------------------------------------------------

@@ -505,6 +505,7 @@ def chisq_test(
     cols: str,
     *,
     statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F",
+    within: np.ndarray | None = None,
 ) -> TableTest:
     """Design-based test of independence of two categorical variables (R's ``svychisq``).
 
@@ -522,6 +523,9 @@ def chisq_test(
         effect, referred to chi-square on ``(r - 1)(c - 1)`` df (first-order correction).
         ``"Wald"`` and ``"adjWald"``: Wald tests of the interaction contrasts of the cell
         totals (Koch et al. 1975), the second with the ``(nu - k + 1) / (k nu)`` adjustment.
+    within : boolean array, optional
+        Test within a subpopulation only (e.g. the groups a report shows): rows outside are
+        left out as a domain, the design kept (R's ``svychisq(f, subset(design, within))``).
 
     Returns
     -------
@@ -532,6 +536,12 @@ def chisq_test(
     b = _category_codes(design, cols)
     (ra, la), (rb, lb) = a, b
     valid = (ra >= 0) & (rb >= 0) & (design._w > 0)
+    if within is not None:
+        mask = np.asarray(within, dtype=bool)
+        if mask.shape != valid.shape:
+            raise ValueError(f"within must be a boolean array of {design.n} rows")
+        valid &= mask
+        (ra, la), (rb, lb) = _recode(ra, la, valid), _recode(rb, lb, valid)
     nr, nc = len(la), len(lb)
     if nr < 2 or nc < 2:
         raise ValueError(
@@ -618,6 +628,15 @@ def chisq_test(
                      ndf=ndf, ddf=ddf, p_value=p, pearson=pearson, mean_deff=mean_deff,
                      table=table, method="Pearson's X²: Rao & Scott adjustment"
                      + (" (second order, F)" if statistic == "F" else " (first order)"))
+
+
+def _recode(codes: np.ndarray, labels: list[Any], keep: np.ndarray
+            ) -> tuple[np.ndarray, list[Any]]:
+    """Codes of the categories present among the kept rows (``-1`` elsewhere)."""
+    present = np.unique(codes[keep])
+    new = np.full(len(labels), -1, dtype=np.int64)
+    new[present] = np.arange(len(present))
+    return np.where(keep, new[np.maximum(codes, 0)], -1), [labels[i] for i in present]
 
 
 def _category_codes(design: SurveyDesign, column: str) -> tuple[np.ndarray, list[Any]]:

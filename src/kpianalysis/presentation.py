@@ -26,6 +26,8 @@ __all__ = [
     "html_table",
     "breakdown_column",
     "breakdown_table",
+    "breakdown_check_line",
+    "breakdown_test_text",
     "check_line",
     "comparison_text",
     "figure",
@@ -212,6 +214,27 @@ def breakdown_column(instrument: Instrument) -> str:
         if preferred in cols:
             return preferred
     return cols[0]
+
+
+def breakdown_test_text(test: Any, alpha: float = 0.05) -> str:
+    """One paragraph: does A differ across the groups shown (Rao-Scott F, R's svychisq)?"""
+    if test is None:
+        return ("<p class='kpi-caption'>แสดงน้อยกว่า 2 กลุ่ม จึงไม่ทดสอบความแตกต่างระหว่างกลุ่ม "
+                "(fewer than two groups shown: no test).</p>")
+    verdict = ("แตกต่างกันอย่างมีนัยสำคัญ (the groups differ)" if test.p_value < alpha else
+               "ไม่แตกต่างกันอย่างมีนัยสำคัญ (no significant difference)")
+    return (f"<p class='kpi-caption'>ทดสอบความแตกต่างของร้อยละ A ระหว่างกลุ่มที่แสดง "
+            f"(Rao–Scott F, as R svychisq): F = {test.statistic:.2f} "
+            f"(df {test.ndf:.2f}, {test.ddf:.1f}), p = {test.p_value:.3g} ที่ระดับนัยสำคัญ "
+            f"{alpha:g} — {escape(verdict)}</p>")
+
+
+def breakdown_check_line(test: Any) -> str:
+    """One stable line of the breakdown test (compared by the notebook regression test)."""
+    if test is None:
+        return "breakdown_test none"
+    return (f"breakdown_test groups={len(test.table.columns)} F={test.statistic:.4f} "
+            f"ndf={test.ndf:.4f} ddf={test.ddf:.2f} p={test.p_value:.4g}")
 
 
 def breakdown_table(table: pd.DataFrame, instrument: Instrument, column: str,

@@ -32,6 +32,7 @@ from ._results import ConfidenceInterval, Result, format_interval, format_value
 from ._validation import check_confidence
 from ._version import __version__
 from .design import Estimate, SurveyDesign
+from .inference import TableTest, chisq_test
 from .likert import LikertResult, item_distribution, score_likert, section_means
 from .proportion import ProportionCI, ProportionDifference, proportion_ci, proportion_difference_ci
 from .readers import SurveyData
@@ -45,6 +46,7 @@ __all__ = [
     "SatisfactionAnalysis",
     "analyse_satisfaction",
     "breakdown",
+    "breakdown_test",
     "compare_rounds",
     "satisfaction_points",
     "satisfaction_summary",
@@ -380,6 +382,58 @@ def breakdown(
                             ignore_index=True)
     out.attrs["confidence"] = analysis.ci.confidence
     return out
+
+
+def breakdown_test(
+    data: SurveyData,
+    analysis: SatisfactionAnalysis,
+    column: str,
+    table: pd.DataFrame,
+    *,
+    statistic: str = "F",
+) -> TableTest | None:
+    """Test that A differs across the groups a breakdown shows (R's ``svychisq``).
+
+    A design-based test of independence of "scored at or above the satisfied band" and the
+    group, among the scored respondents of the groups shown in ``table`` (suppressed groups
+    are left out, so the statistic says nothing about them). With design weights the design is
+    the file's (as A's estimate); without, respondents are an equal-weight sample and the
+    Rao-Scott F is Pearson's X² with its degrees of freedom.
+
+    Parameters
+    ----------
+    data : SurveyData
+        The file analysed.
+    analysis : SatisfactionAnalysis
+        Its analysis.
+    column : str
+        The profile column of the breakdown.
+    table : DataFrame
+        The breakdown shown (:func:`breakdown`): its unsuppressed groups are tested.
+    statistic : {"F", "Chisq", "Wald", "adjWald"}, default "F"
+        See :func:`kpianalysis.inference.chisq_test`.
+
+    Returns
+    -------
+    TableTest or None
+        ``None`` when fewer than two groups are shown.
+    """
+    shown = set(table.loc[~table["suppressed"].astype(bool), "group"])
+    if len(shown) < 2:
+        return None
+    resp = analysis.likert.respondents
+    frame = data.frame.assign(
+        _high=resp["high_or_above"].to_numpy(dtype=bool),
+        _group=data.frame[column].astype("string").fillna("(ไม่ระบุ)").to_numpy(dtype=object))
+    within = resp["scored"].to_numpy(dtype=bool) & frame["_group"].isin(shown).to_numpy()
+    if data.has_design:
+        design = SurveyDesign(frame, weights="weight",
+                              strata="stratum" if "stratum" in frame.columns else None,
+                              psu="psu" if "psu" in frame.columns else None)
+    else:
+        design = SurveyDesign(frame)
+    return chisq_test(design, "_high", "_group", statistic=statistic,  # type: ignore[arg-type]
+                      within=within)
 
 
 def satisfaction_summary(

@@ -331,6 +331,11 @@ class AwarenessAnalysis(Result):
         A non-probability mode differs from the field estimate beyond sampling error.
     districts : DataFrame
         Field estimate by district, sorted from highest to lowest.
+    associations : DataFrame
+        Design-based tests that awareness differs across rounds, districts and collection
+        modes (Rao-Scott second-order F, R's ``svychisq``), among the groups shown (suppressed
+        groups are left out): ``scope``, ``label_th``, ``groups``, ``statistic``, ``ndf``,
+        ``ddf``, ``p_value``, ``differs`` (``p_value < alpha``), ``mean_deff``, ``method``.
     channels, dimensions : DataFrame
         Reach of each channel / recall of each policy dimension (share of the population) and
         the share among the aware.
@@ -357,6 +362,7 @@ class AwarenessAnalysis(Result):
     modes: pd.DataFrame
     modes_disagree: bool
     districts: pd.DataFrame
+    associations: pd.DataFrame
     channels: pd.DataFrame
     dimensions: pd.DataFrame
     estimators: pd.DataFrame
@@ -514,6 +520,7 @@ def analyse_awareness(
 
     # ---- modes -------------------------------------------------------------------------------
     mode_rows = []
+    mode_designs: dict[str, SurveyDesign] = {"field": design}
     for mode, label in MODES.items():
         sub = data.frame[data.frame["mode"] == mode]
         if sub.empty:
@@ -522,6 +529,7 @@ def analyse_awareness(
             est, raked_to = overall, used
         else:
             mdesign, raked_to = _mode_design(data, mode, rake_variables, confidence)
+            mode_designs[mode] = mdesign
             est = mdesign.proportion("aware", confidence=confidence, ci_method=ci_method)
         row = {"mode": mode, "label_th": label, "probability_sample": mode == "field",
                "n": len(sub), "unweighted": float(sub["aware"].mean()) * 100,
@@ -558,6 +566,8 @@ def analyse_awareness(
     districts = _suppress(districts, min_group, _FIGURES).sort_values(
         ["suppressed", "estimate"], ascending=[True, False], ignore_index=True)
 
+    associations = _association_tests(design, mode_designs, rounds, districts, modes, a)
+
     # ---- channels and dimensions -------------------------------------------------------------
     online = data.frame[data.frame["mode"] == "online"]
     online = online.assign(any_offline=online[list(OFFLINE_CHANNELS)].max(axis=1),
@@ -577,9 +587,64 @@ def analyse_awareness(
     return AwarenessAnalysis(
         overall=overall, test=test, target=float(target), verdict=verdict,
         raked_to=tuple(used), rounds=rounds, round_change=round_change, modes=modes,
-        modes_disagree=modes_disagree, districts=districts, channels=channels,
+        modes_disagree=modes_disagree, districts=districts, associations=associations,
+        channels=channels,
         dimensions=dimensions, estimators=estimators, sample_size=sample_size,
         weights=weights, confidence=confidence, alpha=a, min_group=int(min_group))
+
+
+_ASSOCIATION_TH = {"round": "รอบสำรวจ (round)", "district_code": "เขต (district)",
+                   "mode": "วิธีเก็บข้อมูล (mode)"}
+
+
+def _association_tests(design: SurveyDesign, mode_designs: dict[str, SurveyDesign],
+                       rounds: pd.DataFrame, districts: pd.DataFrame, modes: pd.DataFrame,
+                       alpha: float) -> pd.DataFrame:
+    """Rao-Scott tests of awareness × round, × district (field design) and × mode.
+
+    Only groups shown in the report take part (a test over suppressed groups, with the shown
+    cells and the totals, could narrow down a suppressed count). Modes are independent samples:
+    their test uses one design with each mode's final weights rescaled to its sample size,
+    strata = the mode's own strata (field: round × district; others: round) and focus groups
+    as clusters; the calibration of each mode is not carried into this test, which makes it
+    conservative.
+    """
+    rows = []
+
+    def add(scope: str, d: SurveyDesign, column: str, shown: set[Any]) -> None:
+        within = d.data[column].isin(shown).to_numpy()
+        row: dict[str, Any] = {"scope": scope, "label_th": _ASSOCIATION_TH[scope],
+                               "groups": len(shown)}
+        if len(shown) < 2:
+            row.update(statistic=float("nan"), ndf=float("nan"), ddf=float("nan"),
+                       p_value=float("nan"), differs=False, mean_deff=float("nan"),
+                       method="fewer than two groups shown: no test")
+        else:
+            t = d.chisq("aware", column, within=within)
+            row.update(statistic=t.statistic, ndf=t.ndf, ddf=t.ddf, p_value=t.p_value,
+                       differs=bool(t.p_value < alpha), mean_deff=t.mean_deff,
+                       method=t.method)
+        rows.append(row)
+
+    add("round", design, "round", set(rounds.loc[~rounds["suppressed"], "round"]))
+    add("district_code", design, "district_code",
+        set(districts.loc[~districts["suppressed"], "district_code"]))
+    parts = []
+    for mode, d in mode_designs.items():
+        w = d.weights
+        frame = d.data
+        strata = (frame["stratum"].astype(str) if mode == "field"
+                  else frame["round"].astype(str))
+        cluster = (frame["focus_group_id"].astype(str) if mode == "focus_group"
+                   else frame["respondent_id"].astype(str))
+        parts.append(pd.DataFrame({
+            "aware": frame["aware"].to_numpy(), "mode": mode,
+            "_stratum": mode + ":" + strata.to_numpy(), "_psu": mode + ":" + cluster.to_numpy(),
+            "_w": w * len(w) / w.sum()}))
+    pooled = SurveyDesign(pd.concat(parts, ignore_index=True), weights="_w", strata="_stratum",
+                          psu="_psu", lonely_psu="adjust")
+    add("mode", pooled, "mode", set(modes.loc[~modes["suppressed"], "mode"]))
+    return pd.DataFrame(rows)
 
 
 def _estimators(data: AwarenessData, base: SurveyDesign, design: SurveyDesign,

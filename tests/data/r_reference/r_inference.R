@@ -70,4 +70,15 @@ for (stat in c("F", "Chisq", "Wald", "adjWald")) {
   t <- svychisq(~meals4 + stype, d4, statistic = stat)
   add(sprintf("chisq_strat_meals4_%s", stat), vec(c(t$statistic, t$parameter, t$p.value)))
 }
+# within a subpopulation: both variables set to NA outside it (svychisq's na.rm = TRUE
+# then subsets the design as R's svymean(..., na.rm = TRUE) does)
+for (nm in c("strat", "clus1ps")) {
+  dn <- update(designs[[nm]],
+               sw = ifelse(stype == "H", NA, as.character(sch.wide)),
+               st = ifelse(stype == "H", NA, as.character(stype)))
+  for (stat in c("F", "Chisq")) {
+    t <- svychisq(~sw + st, dn, statistic = stat)
+    add(sprintf("chisq_%s_noH_%s", nm, stat), vec(c(t$statistic, t$parameter, t$p.value)))
+  }
+}
 writeLines(c("{", paste(out, collapse = ",\n"), "}"), "r_inference.json")
