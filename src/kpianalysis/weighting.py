@@ -44,8 +44,11 @@ from ._results import Result, format_value
 from ._validation import DataValidationError, check_choice, describe_values
 
 __all__ = [
+    "CALIBRATION_FUNCTIONS",
+    "CalibrationResult",
     "RakingResult",
     "WeightSummary",
+    "calibrate_weights",
     "kish_deff",
     "kish_ess",
     "poststratify_weights",
@@ -58,6 +61,9 @@ logger = logging.getLogger(__name__)
 
 MarginKind = Literal["auto", "count", "share"]
 _TOTAL_RTOL = 1e-6
+#: A raked margin category counts as met when it misses by at most (joint cells x epsilon) or
+#: this fraction of its population total.
+_MET_RTOL = 1e-3
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +138,7 @@ def _check_totals(margins: Mapping[str, pd.Series], kind: str) -> float:
     if kind == "share":
         off = {k: v for k, v in sums.items() if abs(v - 1.0) > _TOTAL_RTOL}
         if off:
-            raise ValueError(
+            raise DataValidationError(
                 "population shares must sum to 1 in every margin; got "
                 + ", ".join(f"{k!r}: {v:.8g}" for k, v in off.items())
             )
@@ -141,7 +147,7 @@ def _check_totals(margins: Mapping[str, pd.Series], kind: str) -> float:
     if ref <= 0:
         raise ValueError("population margins must have a positive total")
     if any(abs(v - ref) > _TOTAL_RTOL * ref for v in sums.values()):
-        raise ValueError(
+        raise DataValidationError(
             "population margins disagree in total: "
             + ", ".join(f"{k!r}: {v:.10g}" for k, v in sums.items())
             + " (every margin must describe the same population)"
@@ -154,6 +160,14 @@ def _match_categories(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of each respondent's category in ``margin`` (dropping empty zero categories)
     and the aligned target vector; errors name absent or unknown categories."""
+    codes, targets, _ = _match_categories_labelled(name, values, margin, weights)
+    return codes, targets
+
+
+def _match_categories_labelled(
+    name: str, values: Any, margin: pd.Series, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """As :func:`_match_categories`, with the labels of the kept categories."""
     if isinstance(values, pd.MultiIndex):
         sample_index = values
     else:
@@ -176,29 +190,34 @@ def _match_categories(
     unknown = codes < 0
     if np.any(unknown):
         vals = sample_index[unknown].unique()
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} in the sample have no population margin: "
-            f"{describe_values(vals)} (margin categories: {describe_values(margin.index, 10)})"
+            f"{describe_values(vals)} (margin categories: {describe_values(margin.index, 10)})",
+            column=name,
+            rows=(np.flatnonzero(unknown)[:5] + 1).tolist(),
         )
     present = np.bincount(codes, weights=weights, minlength=len(margin)) > 0
     targets = margin.to_numpy()
     absent = ~present & (targets > 0)
     if np.any(absent):
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} with a positive population margin are absent from the "
             f"sample (no respondent with a positive weight): "
-            f"{describe_values(margin.index[absent])}; collapse them with a neighbouring "
-            "category"
+            f"{describe_values(margin.index[absent])} (population "
+            f"{describe_values(targets[absent])}); collapse them with a neighbouring category",
+            column=name,
         )
     zero_sampled = present & (targets <= 0)
     if np.any(zero_sampled):
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} in the sample have a population margin of 0: "
-            f"{describe_values(margin.index[zero_sampled])}"
+            f"{describe_values(margin.index[zero_sampled])}",
+            column=name,
         )
     keep = present
     remap = np.cumsum(keep) - 1
-    return remap[codes].astype(np.int64), targets[keep]
+    return remap[codes].astype(np.int64), targets[keep], list(margin.index[keep])
+
 
 
 def _scaled_targets(
@@ -357,21 +376,36 @@ def rake_weights(
         When the margins are not reached within ``max_iter`` passes.
     """
     w0 = _weights_array(weights)
-    codes_list, targets_list, _ = _prepare_raking(w0, factors, population, kind, total)
-    return _ipf(w0, codes_list, targets_list, tol=tol, max_iter=max_iter)
+    margins = _prepare_raking(w0, factors, population, kind, total)
+    result, _ = _ipf(w0, margins, tol=tol, max_iter=max_iter)
+    if not result.converged:
+        warnings.warn(_not_met_message("raking", result.weights, margins, result.iterations,
+                                       result.max_change),
+                      RuntimeWarning, stacklevel=2)
+    return result
 
 
 def _margin_name(key: Any) -> str:
     return " x ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Margins:
+    """Categorical margins matched to the sample: codes, targets and labels per margin."""
+
+    names: list[str]
+    codes: list[np.ndarray]
+    targets: list[np.ndarray]
+    labels: list[list[Any]]
+
+
 def _prepare_raking(
     w0: np.ndarray,
-    factors: Mapping[str, Any],
-    population: Mapping[str, Any],
+    factors: Mapping[Any, Any],
+    population: Mapping[Any, Any],
     kind: str,
     total: float | None,
-) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+) -> _Margins:
     if not isinstance(population, Mapping) or not population:
         raise ValueError("population must map each margin variable to its margin")
     if set(factors) != set(population):
@@ -382,30 +416,62 @@ def _prepare_raking(
     margins = {_margin_name(k): _margin_series(_margin_name(k), v) for k, v in population.items()}
     kind = _resolve_kind(margins, kind)
     scaled, _ = _scaled_targets(margins, kind, total, w0)
-    codes_list = []
-    targets_list = []
-    names = []
+    out = _Margins([], [], [], [])
     for key in population:
         name = _margin_name(key)
-        codes, targets = _match_categories(name, factors[key], scaled[name], w0)
-        codes_list.append(codes)
-        targets_list.append(targets)
-        names.append(name)
-    return codes_list, targets_list, names
+        codes, targets, labels = _match_categories_labelled(name, factors[key], scaled[name], w0)
+        out.names.append(name)
+        out.codes.append(codes)
+        out.targets.append(targets)
+        out.labels.append(labels)
+    return out
+
+
+def _largest_miss(w: np.ndarray, margins: _Margins) -> tuple[str, Any, float, float]:
+    """The margin category whose weighted total is farthest (relative to 1 + its target)
+    from its target: (margin, category, achieved, target)."""
+    best: tuple[float, str, Any, float, float] = (-1.0, "", None, 0.0, 0.0)
+    for name, codes, targets, labels in zip(
+        margins.names, margins.codes, margins.targets, margins.labels, strict=True
+    ):
+        achieved = np.bincount(codes, weights=w, minlength=len(targets))
+        rel = np.abs(achieved - targets) / (1.0 + np.abs(targets))
+        k = int(np.argmax(rel))
+        if rel[k] > best[0]:
+            best = (float(rel[k]), name, labels[k], float(achieved[k]), float(targets[k]))
+    return best[1], best[2], best[3], best[4]
+
+
+def _miss_text(margin: str, category: Any, achieved: float, target: float) -> str:
+    what = f"margin {margin!r}" + ("" if category is None else f", category {category!r}")
+    pct = f" ({100 * abs(achieved - target) / abs(target):.3g} % of it)" if target else ""
+    return (f"{what}: weighted total {achieved:.10g} against the population's {target:.10g}, "
+            f"missing it by {achieved - target:+.6g}{pct}")
+
+
+def _not_met_message(
+    what: str, w: np.ndarray, margins: _Margins, iterations: int, change: float
+) -> str:
+    return (f"{what} did not converge to the margins in {iterations} passes (last change "
+            f"{change:.4g}); "
+            f"largest miss at {_miss_text(*_largest_miss(w, margins))}. Increase max_iter, or "
+            "collapse sparse categories / check that the margins can hold together")
 
 
 def _ipf(
     w0: np.ndarray,
-    codes_list: Sequence[np.ndarray],
-    targets_list: Sequence[np.ndarray],
+    margins: _Margins,
     *,
     tol: float,
     max_iter: int,
-) -> RakingResult:
+) -> tuple[RakingResult, list[np.ndarray]]:
+    """Iterative proportional fitting; also returns the weights after each margin's
+    post-stratification in the last pass (R's ``rake()`` keeps them for its variance)."""
     if not (isinstance(max_iter, int | np.integer) and max_iter >= 1):
         raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}")
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be positive; got {tol!r}")
+    codes_list, targets_list = margins.codes, margins.targets
     # joint cells of all margin variables (only the observed combinations)
     joint = np.zeros(len(w0), dtype=np.int64)
     for codes, targets in zip(codes_list, targets_list, strict=True):
@@ -418,10 +484,13 @@ def _ipf(
     converged = False
     delta = np.inf
     iterations = 0
+    last_pass: list[np.ndarray] = []
     while iterations < max_iter:
+        last_pass = []
         for codes, targets in zip(codes_list, targets_list, strict=True):
             sums = np.bincount(codes, weights=w, minlength=len(targets))
-            w *= (targets / sums)[codes]
+            w = w * (targets / sums)[codes]
+            last_pass.append(w)
         iterations += 1
         new_table = np.bincount(joint, weights=w, minlength=n_cells)
         delta = float(np.max(np.abs(new_table - table)))
@@ -429,21 +498,497 @@ def _ipf(
         if delta < epsilon:
             converged = True
             break
+    if converged:
+        # the joint table can stop changing while a margin is still missed (margins that
+        # cannot hold together make IPF cycle within each pass): call that not converged
+        for codes, targets in zip(codes_list, targets_list, strict=True):
+            miss = np.abs(np.bincount(codes, weights=w, minlength=len(targets)) - targets)
+            if np.any((miss > n_cells * epsilon) & (miss > _MET_RTOL * targets)):
+                converged = False
+                break
     err = max(
         float(np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)))
         for c, t in zip(codes_list, targets_list, strict=True)
     )
-    if not converged:
-        warnings.warn(
-            f"raking did not converge in {max_iter} passes (last change {delta:.4g}, "
-            f"largest margin error {err:.4g}); increase max_iter or collapse sparse categories",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return RakingResult(
+    result = RakingResult(
         weights=w, converged=converged, iterations=iterations, max_change=delta,
         max_margin_error=err,
     )
+    return result, last_pass
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration (GREG and its generalisations, R's calibrate())
+# --------------------------------------------------------------------------------------------
+
+CalibrationFunction = Literal["linear", "raking", "logit"]
+#: Calibration functions offered by :func:`calibrate_weights` (R's ``calfun``).
+CALIBRATION_FUNCTIONS: tuple[str, ...] = ("linear", "raking", "logit")
+_RESCALE_THRESHOLD = 20.0  # R's grake: SOMETHRESHOLD
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Block:
+    """Columns of a calibration model matrix: the indicators of a factor's ``levels`` levels,
+    each multiplied by ``values`` when given (a numeric auxiliary has one level)."""
+
+    name: str
+    codes: np.ndarray  # (n,) int64 in [0, levels)
+    levels: int
+    values: np.ndarray | None = None
+    labels: tuple[Any, ...] = ()
+
+
+def _crossprod(a: Sequence[_Block], b: Sequence[_Block], weights: np.ndarray) -> np.ndarray:
+    """``X_a' diag(weights) X_b`` for the model-matrix blocks ``a`` and ``b``."""
+    rows = []
+    for fa in a:
+        row = []
+        for fb in b:
+            v = weights
+            if fa.values is not None:
+                v = v * fa.values
+            if fb.values is not None:
+                v = v * fb.values
+            flat = fa.codes * fb.levels + fb.codes
+            row.append(
+                np.bincount(flat, weights=v, minlength=fa.levels * fb.levels).reshape(
+                    fa.levels, fb.levels
+                )
+            )
+        rows.append(np.hstack(row))
+    return np.vstack(rows)
+
+
+def _tmatvec(blocks: Sequence[_Block], v: np.ndarray) -> np.ndarray:
+    """``X' v`` for a vector ``v``."""
+    parts = []
+    for b in blocks:
+        vv = v if b.values is None else v * b.values
+        parts.append(np.bincount(b.codes, weights=vv, minlength=b.levels))
+    return np.concatenate(parts)
+
+
+def _matvec(blocks: Sequence[_Block], coef: np.ndarray, n: int) -> np.ndarray:
+    """``X coef``."""
+    out = np.zeros(n)
+    offset = 0
+    for b in blocks:
+        part = coef[offset : offset + b.levels][b.codes]
+        out += part if b.values is None else part * b.values
+        offset += b.levels
+    return out
+
+
+def _ginv_psd(t: np.ndarray) -> np.ndarray:
+    """A generalised inverse of the symmetric positive semi-definite ``t`` (Moore-Penrose after
+    scaling to unit diagonal, so auxiliaries in large units do not swamp the indicators)."""
+    d = np.diag(t)
+    scale = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
+    inner = np.linalg.pinv(t * np.outer(scale, scale), rcond=1e-10, hermitian=True)
+    return inner * np.outer(scale, scale)
+
+
+def _calfun(
+    name: str, lower: float, upper: float
+) -> tuple[Any, Any]:
+    """R's ``cal.linear``, ``cal.raking`` and ``cal.logit``: ``(Fm1, dF)`` with
+    ``g = 1 + Fm1(u)``."""
+    lo, hi = lower, upper
+    if name == "linear":
+        def fm1(u: np.ndarray) -> np.ndarray:
+            return np.clip(u + 1.0, lo, hi) - 1.0
+
+        def df(u: np.ndarray) -> np.ndarray:
+            return ((u < hi - 1.0) & (u > lo - 1.0)).astype(float)
+    elif name == "raking":
+        def fm1(u: np.ndarray) -> np.ndarray:
+            with np.errstate(over="ignore"):
+                return np.clip(np.exp(u), lo, hi) - 1.0
+
+        def df(u: np.ndarray) -> np.ndarray:
+            with np.errstate(over="ignore"):
+                e = np.exp(u)
+            return np.where((e < hi) & (e > lo), e, 0.0)
+    else:  # logit: g = L + (U - L) * expit(A u + log((1 - L) / (U - 1)))
+        a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
+        shift = np.log((1.0 - lo) / (hi - 1.0))
+
+        def _p(u: np.ndarray) -> np.ndarray:
+            t = a * u + shift
+            return np.where(t >= 0, 1.0 / (1.0 + np.exp(-np.abs(t))),
+                            np.exp(-np.abs(t)) / (1.0 + np.exp(-np.abs(t))))
+
+        def fm1(u: np.ndarray) -> np.ndarray:
+            return lo + (hi - lo) * _p(u) - 1.0
+
+        def df(u: np.ndarray) -> np.ndarray:
+            p = _p(u)
+            return (hi - lo) * a * p * (1.0 - p)
+    return fm1, df
+
+
+def _check_bounds(calfun: str, bounds: tuple[float, float] | None) -> tuple[float, float]:
+    check_choice("calfun", calfun, CALIBRATION_FUNCTIONS)
+    if bounds is None:
+        if calfun == "logit":
+            raise ValueError("calfun='logit' needs finite bounds=(lower, upper) with "
+                             "lower < 1 < upper (R: 'Logit calibration requires finite bounds')")
+        return -np.inf, np.inf
+    try:
+        lo, hi = (float(b) for b in bounds)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bounds must be a pair (lower, upper); got {bounds!r}") from exc
+    if np.isnan(lo) or np.isnan(hi) or not lo < 1.0 < hi:
+        raise ValueError(f"bounds must satisfy lower < 1 < upper; got {bounds!r}")
+    if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"calfun='logit' needs finite bounds; got {bounds!r}")
+    return lo, hi
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _CalibrationModel:
+    """Model-matrix blocks of a calibration and the population total of each column."""
+
+    blocks: list[_Block]
+    targets: np.ndarray  # (p,)
+    margins: _Margins  # the categorical part, for messages
+    auxiliaries: list[str]
+
+
+def _prepare_calibration(
+    w0: np.ndarray,
+    factors: Mapping[Any, Any] | None,
+    population: Mapping[Any, Any] | None,
+    covariates: Mapping[str, Any] | None,
+    totals: Mapping[str, float] | None,
+    population_size: float | None,
+    kind: str,
+) -> _CalibrationModel:
+    n = len(w0)
+    population = population or {}
+    factors = factors or {}
+    covariates = covariates or {}
+    totals = totals or {}
+    if set(covariates) != set(totals):
+        raise ValueError(
+            f"covariates {sorted(map(str, covariates))} and totals {sorted(map(str, totals))} "
+            "must name the same auxiliaries"
+        )
+    blocks: list[_Block] = []
+    targets: list[np.ndarray] = []
+    margins = _Margins([], [], [], [])
+    if population:
+        shares = _resolve_kind(
+            {_margin_name(k): _margin_series(_margin_name(k), v) for k, v in population.items()},
+            kind,
+        ) == "share"
+        margins = _prepare_raking(
+            w0, factors, population, kind, population_size if shares else None
+        )
+        ref = float(margins.targets[0].sum())
+        if population_size is not None and not shares and (
+            abs(float(population_size) - ref) > _TOTAL_RTOL * ref
+        ):
+            raise DataValidationError(
+                f"population_size {population_size!r} disagrees with the total of margin "
+                f"{margins.names[0]!r} ({ref:.10g})"
+            )
+        for k, (name, codes, tgt, labels) in enumerate(zip(
+            margins.names, margins.codes, margins.targets, margins.labels, strict=True
+        )):
+            if k:  # margins agree within _TOTAL_RTOL; make them agree exactly
+                tgt = tgt * (ref / float(tgt.sum()))
+                margins.targets[k] = tgt
+            blocks.append(_Block(name, codes, len(tgt), None, tuple(labels)))
+            targets.append(tgt)
+    elif population_size is not None:
+        size = float(population_size)
+        if not (np.isfinite(size) and size > 0):
+            raise ValueError(f"population_size must be positive; got {population_size!r}")
+        blocks.append(_Block("(population size)", np.zeros(n, dtype=np.int64), 1))
+        targets.append(np.array([size]))
+    aux = []
+    for name in covariates:
+        raw = covariates[name]
+        arr = raw.to_numpy() if isinstance(raw, pd.Series) else np.asarray(raw)
+        try:
+            x = np.asarray(pd.to_numeric(pd.Series(arr.ravel()), errors="coerce"), dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataValidationError("auxiliary must be numeric", column=str(name)) from exc
+        if arr.ndim != 1 or len(x) != n:
+            raise ValueError(
+                f"auxiliary {name!r} must have one value per respondent ({n}); got shape "
+                f"{arr.shape}"
+            )
+        bad = ~np.isfinite(x)
+        if np.any(bad):
+            raise DataValidationError(
+                "auxiliary for calibration has missing, non-numeric or infinite values: "
+                f"{describe_values(arr[bad])}",
+                column=str(name),
+                rows=(np.flatnonzero(bad)[:5] + 1).tolist(),
+            )
+        try:
+            target = float(totals[name])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"total of {name!r} must be a number; got {totals[name]!r}") from exc
+        if not np.isfinite(target):
+            raise ValueError(f"total of {name!r} must be finite; got {totals[name]!r}")
+        if not np.any(x[w0 > 0] != 0.0):
+            if target == 0.0:
+                logger.info("auxiliary %r is 0 everywhere with total 0: dropped", name)
+                continue
+            raise DataValidationError(
+                f"auxiliary is 0 for every respondent with a positive weight, so its "
+                f"population total {target:.10g} cannot be met",
+                column=str(name),
+            )
+        blocks.append(_Block(str(name), np.zeros(n, dtype=np.int64), 1, x))
+        targets.append(np.array([target]))
+        aux.append(str(name))
+    if not blocks:
+        raise ValueError("give at least one margin, auxiliary total or population_size")
+    return _CalibrationModel(blocks, np.concatenate(targets), margins, aux)
+
+
+def _model_miss(w: np.ndarray, model: _CalibrationModel) -> str:
+    """Text naming the calibration constraint farthest from its population total."""
+    achieved = _tmatvec(model.blocks, w)
+    rel = np.abs(achieved - model.targets) / (1.0 + np.abs(model.targets))
+    k = int(np.argmax(rel))
+    offset = 0
+    for b in model.blocks:
+        if k < offset + b.levels:
+            label = b.labels[k - offset] if b.labels else None
+            what = b.name if b.values is None and b.labels else f"{b.name} (total)"
+            return _miss_text(what, label, float(achieved[k]), float(model.targets[k]))
+        offset += b.levels
+    raise AssertionError("unreachable")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CalibrationResult(Result):
+    """Result of :func:`calibrate_weights`.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        The calibrated weights.
+    g : numpy.ndarray
+        Calibrated over starting weights (R's ``g``; 0 where the starting weight is 0).
+    calfun : str
+        The calibration function (R's ``calfun``).
+    bounds : tuple of float
+        Bounds on ``g`` (``(-inf, inf)`` when unbounded).
+    converged : bool
+        Whether every constraint was met to ``tol``.
+    iterations : int
+        Newton steps taken.
+    max_misfit : float
+        Largest ``|achieved - population total| / (1 + |population total|)`` (R's criterion).
+    """
+
+    weights: np.ndarray
+    g: np.ndarray
+    calfun: str
+    bounds: tuple[float, float]
+    converged: bool
+    iterations: int
+    max_misfit: float
+
+    def _summary_lines(self) -> list[str]:
+        state = "converged" if self.converged else "did NOT converge"
+        w = np.asarray(self.weights, dtype=float)
+        lines = [f"CalibrationResult ({self.calfun}): {state} after {self.iterations} steps, "
+                 f"largest relative misfit {format_value(self.max_misfit)}"]
+        if w.size and np.all(np.isfinite(w)) and np.any(w > 0):
+            lines.append(f"weights: n {w.size}, total {format_value(float(w.sum()))}, g in "
+                         f"[{format_value(float(self.g.min()))}, "
+                         f"{format_value(float(self.g.max()))}], Kish design effect "
+                         f"{format_value(kish_deff(w))}")
+        return lines
+
+
+def _calibrate(
+    w0: np.ndarray,
+    model: _CalibrationModel,
+    calfun: str,
+    bounds: tuple[float, float],
+    *,
+    tol: float,
+    max_iter: int,
+) -> CalibrationResult:
+    """R's ``grake`` (survey 4.1-1): Newton steps on the calibration equations from
+    ``g = 1``, halving a step that gives non-finite weights, until every
+    ``|misfit| / (1 + |total|) < tol``."""
+    if not (isinstance(max_iter, int | np.integer) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be positive; got {tol!r}")
+    blocks, targets = model.blocks, model.targets
+    n = len(w0)
+    lo, hi = bounds
+    fm1, dfun = _calfun(calfun, lo, hi)
+    ww = w0
+    sample_total = _tmatvec(blocks, ww)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scales = targets / sample_total
+    scale = None
+    if np.all(np.isfinite(scales)) and float(scales.min()) > _RESCALE_THRESHOLD:
+        scale = float(scales.mean())
+        ww = ww * scale
+        sample_total = sample_total * scale
+        if np.isfinite(lo) or np.isfinite(hi):
+            warnings.warn(
+                f"every population total is over {_RESCALE_THRESHOLD:g} times its sample "
+                f"estimate: the weights were first scaled by {scale:.3g} and the bounds apply "
+                "to the scaled weights (as R's calibrate)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    eta = np.zeros(len(targets))
+    xeta = np.zeros(n)
+    it = 1
+    denom = 1.0 + np.abs(targets)
+    while True:
+        deriv = dfun(xeta)
+        t = _crossprod(blocks, blocks, ww * deriv)
+        misfit = targets - sample_total - _tmatvec(blocks, ww * fm1(xeta))
+        deta = _ginv_psd(t) @ misfit
+        eta = eta + deta
+        xeta = _matvec(blocks, eta, n)
+        g = 1.0 + fm1(xeta)
+        while it < max_iter and not (np.all(np.isfinite(g)) and np.all(np.isfinite(dfun(xeta)))):
+            it += 1
+            deta = deta / 2.0
+            eta = eta - deta
+            xeta = _matvec(blocks, eta, n)
+            g = 1.0 + fm1(xeta)
+        misfit = targets - sample_total - _tmatvec(blocks, ww * fm1(xeta))
+        worst = float(np.max(np.abs(misfit) / denom)) if np.all(np.isfinite(misfit)) else np.inf
+        if worst < tol:
+            converged = True
+            break
+        it += 1
+        if it > max_iter:
+            converged = False
+            break
+    if scale is not None:
+        g = g * scale
+    return CalibrationResult(
+        weights=w0 * g, g=np.where(w0 > 0, g, 0.0), calfun=calfun, bounds=(lo, hi),
+        converged=converged, iterations=it, max_misfit=worst,
+    )
+
+
+def calibrate_weights(
+    weights: Any,
+    factors: Mapping[Any, Any] | None = None,
+    population: Mapping[Any, Mapping[Hashable, float] | pd.Series] | None = None,
+    *,
+    covariates: Mapping[str, Any] | None = None,
+    totals: Mapping[str, float] | None = None,
+    population_size: float | None = None,
+    calfun: CalibrationFunction = "linear",
+    bounds: tuple[float, float] | None = None,
+    kind: MarginKind = "auto",
+    tol: float = 1e-7,
+    max_iter: int = 50,
+    force: bool = False,
+) -> CalibrationResult:
+    """Calibrate weights to categorical margins and totals of numeric auxiliaries.
+
+    The calibrated weights are ``w = d * g(x' lambda)`` with ``x`` the respondent's row of the
+    model matrix (the indicators of every margin's categories and the auxiliaries), solved by
+    Newton's method so that the weighted totals of every column equal the population's: R
+    survey 4.1-1 ``calibrate(design, formula, population, calfun = calfun, bounds = bounds)``
+    (its ``grake``), with ``formula`` the sum of the margins and auxiliaries.
+
+    Parameters
+    ----------
+    weights : array-like
+        Starting (design) weights ``d``, finite and >= 0.
+    factors, population : mapping, optional
+        Categorical margins as for :func:`rake_weights` (a tuple key for a joint margin).
+    covariates : mapping of str to array-like, optional
+        Numeric auxiliaries, one value per respondent.
+    totals : mapping of str to float, optional
+        Population total of each auxiliary (same keys as ``covariates``).
+    population_size : float, optional
+        The population count ``N`` (R's ``(Intercept)`` total). Needed for calibration to
+        auxiliaries alone when the weights must also sum to ``N`` (without it and without
+        margins the weights are calibrated to the auxiliaries only: R's ``~ x - 1``); with
+        margins it must equal their total, and with shares it is the total they multiply.
+    calfun : {"linear", "raking", "logit"}, default "linear"
+        ``g(u) = 1 + u`` (GREG), ``exp(u)`` or the bounded logit of Deville and Särndal (1992),
+        as R's ``cal.linear``, ``cal.raking``, ``cal.logit``.
+    bounds : (float, float), optional
+        ``lower < 1 < upper`` bounds on ``g``; required by ``"logit"`` (which keeps ``g``
+        strictly inside them); with ``"linear"`` (R's bounded linear calibration) and
+        ``"raking"`` ``g`` is truncated at them.
+    kind : {"auto", "count", "share"}, default "auto"
+        Whether margins hold counts or shares.
+    tol, max_iter : float, int
+        R's ``epsilon`` and ``maxit``: stop when every constraint's
+        ``|misfit| / (1 + |total|)`` is below ``tol``; at most ``max_iter`` Newton steps.
+    force : bool, default False
+        Return weights that miss the constraints (with a warning) instead of raising, as
+        R's ``force = TRUE``.
+
+    Returns
+    -------
+    CalibrationResult
+
+    Raises
+    ------
+    DataValidationError
+        A calibration that cannot meet its constraints (naming the margin and category, or
+        the auxiliary, and by how much the weights miss it); margins that disagree in total;
+        a margin category absent from the sample or a sample category without a margin; an
+        auxiliary with missing values.
+    ValueError
+        Invalid arguments (``calfun``, ``bounds``, ``tol``, ``max_iter``).
+
+    Notes
+    -----
+    As R, when every population total exceeds 20 times its sample estimate the starting
+    weights are first scaled by the mean ratio (and bounds then apply to the scaled weights).
+
+    References
+    ----------
+    Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in survey sampling.
+    *Journal of the American Statistical Association* 87, 376-382.
+    """
+    w0 = _weights_array(weights)
+    lo_hi = _check_bounds(calfun, bounds)
+    model = _prepare_calibration(
+        w0, factors, population, covariates, totals, population_size, kind
+    )
+    result = _calibrate(w0, model, calfun, lo_hi, tol=tol, max_iter=max_iter)
+    _check_met(result, model, force, stacklevel=3)
+    return result
+
+
+def _check_met(
+    result: CalibrationResult, model: _CalibrationModel, force: bool, stacklevel: int
+) -> None:
+    if result.converged:
+        return
+    if np.all(np.isfinite(result.weights)):
+        detail = _model_miss(result.weights, model)
+    else:
+        detail = "the Newton steps gave non-finite weights"
+    bounds = "" if not np.isfinite(result.bounds).any() else (
+        f" within bounds {result.bounds}")
+    message = (f"calibration ({result.calfun}{bounds}) cannot meet its constraints after "
+               f"{result.iterations} steps; largest miss at {detail}")
+    if not force or not np.all(np.isfinite(result.weights)):
+        raise DataValidationError(
+            message + ". Widen the bounds, collapse sparse categories, check the population "
+            "totals, or pass force=True to keep the weights anyway"
+        )
+    warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
 
 def trim_weights(
