@@ -11,9 +11,11 @@ standard errors that follow R's ``survey`` package (Lumley 2004, 2010):
   ``options(survey.ultimate.cluster = FALSE)``);
 * domains are estimated on the full design with scores set to zero outside the domain (never by
   subsetting the design), so empty PSUs and strata still count;
-* post-stratified and raked designs (:func:`poststratify`, :func:`rake`; the weight arithmetic
-  is in :mod:`kpianalysis.weighting`) use the residuals of the scores from the calibration
-  model, as R's ``postStratify``/``calibrate``;
+* post-stratified, raked and calibrated designs (:func:`poststratify`, :func:`rake`,
+  :func:`calibrate`; the weight arithmetic is in :mod:`kpianalysis.weighting`) use the
+  residuals of the scores from the calibration model, as R's ``postStratify``/``calibrate``,
+  or for ``rake(..., linearisation="rake")`` R ``rake()``'s iterated post-stratification
+  residuals;
 * the design effect is against simple random sampling *without* replacement, as R's
   ``deff = TRUE``; the effective sample size is ``n / deff``.
 
@@ -533,7 +535,7 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarr
 
 
 # --------------------------------------------------------------------------------------------
-# Calibration (filled in by poststratify and rake, at the end of this module)
+# Calibration (filled in by poststratify, rake and calibrate, at the end of this module)
 # --------------------------------------------------------------------------------------------
 
 

@@ -1,25 +1,34 @@
-"""Survey weighting: post-stratification, raking, trimming and Kish's weighting effect.
+"""Survey weighting: post-stratification, raking, calibration, trimming and Kish's weighting
+effect.
 
 This module holds the array functions — :func:`poststratify_weights`, :func:`rake_weights`,
-:func:`trim_weights`, :func:`kish_deff`, :func:`kish_ess`, :func:`weight_summary` — which take
-weights and category arrays and return adjusted weights or statistics. It knows nothing of
-:class:`~kpianalysis.design.SurveyDesign`.
+:func:`calibrate_weights`, :func:`trim_weights`, :func:`kish_deff`, :func:`kish_ess`,
+:func:`weight_summary` — which take weights and category (or auxiliary) arrays and return
+adjusted weights or statistics. It knows nothing of :class:`~kpianalysis.design.SurveyDesign`.
 
-The design functions :func:`kpianalysis.design.poststratify` and :func:`kpianalysis.design.rake`
-(also available as :meth:`SurveyDesign.poststratify` / :meth:`SurveyDesign.rake`) live in
+The design functions :func:`kpianalysis.design.poststratify`, :func:`kpianalysis.design.rake`
+and :func:`kpianalysis.design.calibrate` (also methods of ``SurveyDesign``) live in
 :mod:`kpianalysis.design`, which builds on this module: they return a new design whose weights
-reproduce the population margins and whose standard errors account for the calibration, as
-R's ``survey::postStratify`` and (for raking) ``survey::calibrate(calfun = "raking")`` — the
-GREG linearisation, not that of ``survey::rake``, whose weights are the same but whose
-standard errors differ when design weights vary within margin cells.
+reproduce the population margins and whose standard errors account for the calibration, as R
+survey 4.1-1's ``postStratify``, ``calibrate`` and — by name, ``rake(...,
+linearisation="rake")`` — ``rake()`` (whose weights equal ``calibrate(calfun = "raking")``'s
+but whose standard errors differ when design weights vary within margin cells; the default,
+``linearisation="calibrate"``, gives ``calibrate(calfun = "raking")``'s).
 
 Population margins are given per variable as a mapping (or :class:`pandas.Series`) from category
 to population count or share. Every category present in the sample must have a margin, every
 category with a positive margin must be present in the sample, and the margins of different
-variables must agree in total: otherwise a ``ValueError`` names the variable and categories.
+variables must agree in total: otherwise a :class:`~kpianalysis.DataValidationError` names the
+variable and categories. Weights that cannot meet the margins (raking that does not converge
+to them, calibration whose Newton steps do not) are an error naming the margin, category and
+miss at the design level; :func:`rake_weights` returns them with ``converged=False`` and a
+warning saying the same.
 
 References
 ----------
+Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in survey sampling. *Journal
+of the American Statistical Association* 87, 376-382.
+
 Deming, W. E. and Stephan, F. F. (1940). On a least squares adjustment of a sampled frequency
 table when the expected marginal totals are known. *Annals of Mathematical Statistics* 11,
 427-444.
@@ -170,14 +179,17 @@ def _match_categories_labelled(
     """As :func:`_match_categories`, with the labels of the kept categories."""
     if isinstance(values, pd.MultiIndex):
         sample_index = values
+        codes = margin.index.get_indexer(sample_index)
     else:
-        arr = values.to_numpy() if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
-        if arr.ndim != 1 or len(arr) != len(weights):
+        ser = values if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
+        if ser.ndim != 1 or len(ser) != len(weights):
             raise ValueError(
                 f"categories for {name!r} must have one value per respondent ({len(weights)}); "
-                f"got shape {arr.shape}"
+                f"got shape {ser.shape}"
             )
-        missing = pd.isna(arr)
+        # match the few distinct values, not every respondent
+        sample_codes, uniques = pd.factorize(ser, use_na_sentinel=True)
+        missing = sample_codes < 0
         if np.any(missing):
             raise DataValidationError(
                 "margin variable has missing values; recode them to a category with a "
@@ -185,8 +197,8 @@ def _match_categories_labelled(
                 column=name,
                 rows=(np.flatnonzero(missing)[:5] + 1).tolist(),
             )
-        sample_index = pd.Index(arr)
-    codes = margin.index.get_indexer(sample_index)
+        codes = margin.index.get_indexer(pd.Index(uniques))[sample_codes]
+        sample_index = pd.Index(uniques)[sample_codes]
     unknown = codes < 0
     if np.any(unknown):
         vals = sample_index[unknown].unique()
@@ -366,14 +378,19 @@ def rake_weights(
 
     Raises
     ------
+    DataValidationError
+        Margins disagree in total, or a category is absent from the sample or from the
+        margins.
     ValueError
-        Margins disagree in total, a category is absent from the sample or from the margins,
-        or arguments are invalid.
+        Invalid arguments.
 
     Warns
     -----
     RuntimeWarning
-        When the margins are not reached within ``max_iter`` passes.
+        When the margins are not reached within ``max_iter`` passes, or the weights stop
+        changing while a margin category still misses its population by more than
+        (joint cells x ``tol`` x total) and 0.1 % (margins that cannot hold together); the
+        warning names the margin, category and miss, and ``converged`` is ``False``.
     """
     w0 = _weights_array(weights)
     margins = _prepare_raking(w0, factors, population, kind, total)
@@ -560,6 +577,43 @@ def _crossprod(a: Sequence[_Block], b: Sequence[_Block], weights: np.ndarray) ->
     return np.vstack(rows)
 
 
+class _CrossPlan:
+    """``X' diag(weights) X`` for one list of blocks and many weight vectors (Newton steps):
+    the joint codes and value products of every pair of blocks are computed once."""
+
+    def __init__(self, blocks: Sequence[_Block]) -> None:
+        self.levels = [b.levels for b in blocks]
+        self.pairs: list[tuple[int, int, np.ndarray, np.ndarray | None]] = []
+        for i, a in enumerate(blocks):
+            for j in range(i, len(blocks)):
+                b = blocks[j]
+                flat = a.codes if i == j else a.codes * b.levels + b.codes
+                if a.values is None:
+                    vals = b.values if i != j else None
+                elif b.values is None:
+                    vals = a.values
+                else:
+                    vals = a.values * b.values
+                self.pairs.append((i, j, flat, vals))
+        self.offsets = np.concatenate([[0], np.cumsum(self.levels)])
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        p = int(self.offsets[-1])
+        out = np.zeros((p, p))
+        for i, j, flat, vals in self.pairs:
+            v = weights if vals is None else weights * vals
+            oi, oj = self.offsets[i], self.offsets[j]
+            li, lj = self.levels[i], self.levels[j]
+            if i == j:
+                out[oi : oi + li, oi : oi + li] = np.diag(np.bincount(flat, weights=v,
+                                                                      minlength=li))
+                continue
+            m = np.bincount(flat, weights=v, minlength=li * lj).reshape(li, lj)
+            out[oi : oi + li, oj : oj + lj] = m
+            out[oj : oj + lj, oi : oi + li] = m.T
+        return out
+
+
 def _tmatvec(blocks: Sequence[_Block], v: np.ndarray) -> np.ndarray:
     """``X' v`` for a vector ``v``."""
     parts = []
@@ -589,43 +643,32 @@ def _ginv_psd(t: np.ndarray) -> np.ndarray:
     return inner * np.outer(scale, scale)
 
 
-def _calfun(
-    name: str, lower: float, upper: float
-) -> tuple[Any, Any]:
-    """R's ``cal.linear``, ``cal.raking`` and ``cal.logit``: ``(Fm1, dF)`` with
-    ``g = 1 + Fm1(u)``."""
+def _calfun(name: str, lower: float, upper: float) -> Any:
+    """R's ``cal.linear``, ``cal.raking`` and ``cal.logit``: a function of ``u`` giving
+    ``(Fm1(u), dF(u))`` with ``g = 1 + Fm1(u)``."""
     lo, hi = lower, upper
     if name == "linear":
-        def fm1(u: np.ndarray) -> np.ndarray:
-            return np.clip(u + 1.0, lo, hi) - 1.0
-
-        def df(u: np.ndarray) -> np.ndarray:
-            return ((u < hi - 1.0) & (u > lo - 1.0)).astype(float)
-    elif name == "raking":
-        def fm1(u: np.ndarray) -> np.ndarray:
-            with np.errstate(over="ignore"):
-                return np.clip(np.exp(u), lo, hi) - 1.0
-
-        def df(u: np.ndarray) -> np.ndarray:
+        def linear(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return (np.clip(u + 1.0, lo, hi) - 1.0,
+                    ((u < hi - 1.0) & (u > lo - 1.0)).astype(float))
+        return linear
+    if name == "raking":
+        def raking(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with np.errstate(over="ignore"):
                 e = np.exp(u)
-            return np.where((e < hi) & (e > lo), e, 0.0)
-    else:  # logit: g = L + (U - L) * expit(A u + log((1 - L) / (U - 1)))
-        a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
-        shift = np.log((1.0 - lo) / (hi - 1.0))
+            return np.clip(e, lo, hi) - 1.0, np.where((e < hi) & (e > lo), e, 0.0)
+        return raking
+    # logit: g = L + (U - L) * expit(A u + log((1 - L) / (U - 1))), R's cal.logit written
+    # without overflow
+    a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
+    shift = np.log((1.0 - lo) / (hi - 1.0))
 
-        def _p(u: np.ndarray) -> np.ndarray:
-            t = a * u + shift
-            return np.where(t >= 0, 1.0 / (1.0 + np.exp(-np.abs(t))),
-                            np.exp(-np.abs(t)) / (1.0 + np.exp(-np.abs(t))))
-
-        def fm1(u: np.ndarray) -> np.ndarray:
-            return lo + (hi - lo) * _p(u) - 1.0
-
-        def df(u: np.ndarray) -> np.ndarray:
-            p = _p(u)
-            return (hi - lo) * a * p * (1.0 - p)
-    return fm1, df
+    def logit(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = a * u + shift
+        e = np.exp(-np.abs(t))
+        p = np.where(t >= 0, 1.0, e) / (1.0 + e)
+        return lo + (hi - lo) * p - 1.0, (hi - lo) * a * p * (1.0 - p)
+    return logit
 
 
 def _check_bounds(calfun: str, bounds: tuple[float, float] | None) -> tuple[float, float]:
@@ -829,7 +872,7 @@ def _calibrate(
     blocks, targets = model.blocks, model.targets
     n = len(w0)
     lo, hi = bounds
-    fm1, dfun = _calfun(calfun, lo, hi)
+    calf = _calfun(calfun, lo, hi)
     ww = w0
     sample_total = _tmatvec(blocks, ww)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -851,21 +894,21 @@ def _calibrate(
     xeta = np.zeros(n)
     it = 1
     denom = 1.0 + np.abs(targets)
+    crossprod = _CrossPlan(blocks)
+    fm, deriv = calf(xeta)
+    misfit = targets - sample_total - _tmatvec(blocks, ww * fm)
     while True:
-        deriv = dfun(xeta)
-        t = _crossprod(blocks, blocks, ww * deriv)
-        misfit = targets - sample_total - _tmatvec(blocks, ww * fm1(xeta))
-        deta = _ginv_psd(t) @ misfit
+        deta = _ginv_psd(crossprod(ww * deriv)) @ misfit
         eta = eta + deta
         xeta = _matvec(blocks, eta, n)
-        g = 1.0 + fm1(xeta)
-        while it < max_iter and not (np.all(np.isfinite(g)) and np.all(np.isfinite(dfun(xeta)))):
+        fm, deriv = calf(xeta)
+        while it < max_iter and not (np.all(np.isfinite(fm)) and np.all(np.isfinite(deriv))):
             it += 1
             deta = deta / 2.0
             eta = eta - deta
             xeta = _matvec(blocks, eta, n)
-            g = 1.0 + fm1(xeta)
-        misfit = targets - sample_total - _tmatvec(blocks, ww * fm1(xeta))
+            fm, deriv = calf(xeta)
+        misfit = targets - sample_total - _tmatvec(blocks, ww * fm)
         worst = float(np.max(np.abs(misfit) / denom)) if np.all(np.isfinite(misfit)) else np.inf
         if worst < tol:
             converged = True
@@ -874,6 +917,7 @@ def _calibrate(
         if it > max_iter:
             converged = False
             break
+    g = 1.0 + fm
     if scale is not None:
         g = g * scale
     return CalibrationResult(
