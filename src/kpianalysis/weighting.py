@@ -635,12 +635,28 @@ def _matvec(blocks: Sequence[_Block], coef: np.ndarray, n: int) -> np.ndarray:
 
 
 def _ginv_psd(t: np.ndarray) -> np.ndarray:
-    """A generalised inverse of the symmetric positive semi-definite ``t`` (Moore-Penrose after
-    scaling to unit diagonal, so auxiliaries in large units do not swamp the indicators)."""
+    """A generalised inverse of the symmetric positive semi-definite ``t``: the inverse of its
+    non-null rows and columns scaled to unit diagonal (so auxiliaries in large units do not
+    swamp the indicators) by Cholesky, or their Moore-Penrose inverse when they are (nearly)
+    collinear."""
     d = np.diag(t)
-    scale = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
-    inner = np.linalg.pinv(t * np.outer(scale, scale), rcond=1e-10, hermitian=True)
-    return inner * np.outer(scale, scale)
+    keep = d > 0
+    out = np.zeros_like(t, dtype=float)
+    if not np.any(keep):
+        return out
+    scale = 1.0 / np.sqrt(d[keep])
+    sub = t[np.ix_(keep, keep)] * np.outer(scale, scale)
+    try:
+        chol = np.linalg.cholesky(sub)
+        full_rank = float(np.min(np.diag(chol))) ** 2 > 1e-10
+    except np.linalg.LinAlgError:
+        full_rank = False
+    if full_rank:
+        inner = np.linalg.inv(sub)
+    else:
+        inner = np.linalg.pinv(sub, rcond=1e-10, hermitian=True)
+    out[np.ix_(keep, keep)] = inner * np.outer(scale, scale)
+    return out
 
 
 def _calfun(name: str, lower: float, upper: float) -> Any:
@@ -740,10 +756,15 @@ def _prepare_calibration(
         for k, (name, codes, tgt, labels) in enumerate(zip(
             margins.names, margins.codes, margins.targets, margins.labels, strict=True
         )):
+            values = None
             if k:  # margins agree within _TOTAL_RTOL; make them agree exactly
                 tgt = tgt * (ref / float(tgt.sum()))
                 margins.targets[k] = tgt
-            blocks.append(_Block(name, codes, len(tgt), None, tuple(labels)))
+                # the first margin carries the total: leave out this margin's first category
+                # (R's treatment contrasts), so that the model matrix has full rank
+                values = (codes != 0).astype(float)
+                tgt = np.concatenate([[0.0], tgt[1:]])
+            blocks.append(_Block(name, codes, len(tgt), values, tuple(labels)))
             targets.append(tgt)
     elif population_size is not None:
         size = float(population_size)
@@ -796,18 +817,23 @@ def _prepare_calibration(
 
 
 def _model_miss(w: np.ndarray, model: _CalibrationModel) -> str:
-    """Text naming the calibration constraint farthest from its population total."""
-    achieved = _tmatvec(model.blocks, w)
-    rel = np.abs(achieved - model.targets) / (1.0 + np.abs(model.targets))
-    k = int(np.argmax(rel))
+    """Text naming the margin category or auxiliary total farthest (relative to 1 + its
+    population total) from its population total."""
+    best: tuple[float, str, Any, float, float] = (-1.0, "", None, 0.0, 0.0)
+    if model.margins.names:
+        margin, category, achieved, target = _largest_miss(w, model.margins)
+        best = (abs(achieved - target) / (1.0 + abs(target)), margin, category, achieved,
+                target)
+    achieved_all = _tmatvec(model.blocks, w)
     offset = 0
     for b in model.blocks:
-        if k < offset + b.levels:
-            label = b.labels[k - offset] if b.labels else None
-            what = b.name if b.values is None and b.labels else f"{b.name} (total)"
-            return _miss_text(what, label, float(achieved[k]), float(model.targets[k]))
+        if not b.labels:  # an auxiliary or the population size
+            achieved, target = float(achieved_all[offset]), float(model.targets[offset])
+            rel = abs(achieved - target) / (1.0 + abs(target))
+            if rel > best[0]:
+                best = (rel, f"{b.name} (total)", None, achieved, target)
         offset += b.levels
-    raise AssertionError("unreachable")
+    return _miss_text(*best[1:])
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -875,8 +901,9 @@ def _calibrate(
     calf = _calfun(calfun, lo, hi)
     ww = w0
     sample_total = _tmatvec(blocks, ww)
+    active = (sample_total != 0) | (targets != 0)  # not a left-out first category
     with np.errstate(divide="ignore", invalid="ignore"):
-        scales = targets / sample_total
+        scales = targets[active] / sample_total[active]
     scale = None
     if np.all(np.isfinite(scales)) and float(scales.min()) > _RESCALE_THRESHOLD:
         scale = float(scales.mean())
