@@ -240,6 +240,15 @@ def test_calibrate_several_categorical_margins(dstrat, pop, key: str, kwargs: di
     _check(c, key)
 
 
+def test_calibrate_joint_margin(dclus1, pop) -> None:
+    # calibrate(dclus1, list(~stype + sch.wide, ~comp.imp), list(pop.table, pop.imp))
+    joint = {("stype", "sch.wide"): pop["stype x sch.wide"], "comp.imp": pop["comp.imp"]}
+    _check(dclus1.calibrate(joint), "clus1_linear_joint")
+    # a redundant margin (stype is implied by the joint one) makes the model matrix
+    # collinear; the fit and its SEs are the same
+    _check(dclus1.calibrate({**joint, "stype": pop["stype"]}), "clus1_linear_joint")
+
+
 def test_calibrate_auxiliary_with_population_size(dclus1, pop) -> None:
     # calibrate(dclus1, ~api99, c(`(Intercept)` = N, api99 = T.api99))
     _check(dclus1.calibrate(totals={"api99": pop["api99"]}, population_size=pop["N"]),

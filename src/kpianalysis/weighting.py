@@ -990,7 +990,8 @@ def calibrate_weights(
         The population count ``N`` (R's ``(Intercept)`` total). Needed for calibration to
         auxiliaries alone when the weights must also sum to ``N`` (without it and without
         margins the weights are calibrated to the auxiliaries only: R's ``~ x - 1``); with
-        margins it must equal their total, and with shares it is the total they multiply.
+        margins it must equal their total, and with shares it is the total they multiply
+        (default: the sum of the starting weights).
     calfun : {"linear", "raking", "logit"}, default "linear"
         ``g(u) = 1 + u`` (GREG), ``exp(u)`` or the bounded logit of Deville and Särndal (1992),
         as R's ``cal.linear``, ``cal.raking``, ``cal.logit``.

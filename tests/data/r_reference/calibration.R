@@ -117,6 +117,9 @@ store("strat_linear", calibrate(dstrat, list(~stype, ~sch.wide, ~comp.imp),
 store("strat_logit", calibrate(dstrat, list(~stype, ~sch.wide, ~comp.imp),
                                list(pop.types, pop.schwide, pop.imp), calfun = "logit",
                                bounds = c(0.5, 2.5), epsilon = 1e-12))
+# joint margin: calibrate(dclus1, list(~stype + sch.wide, ~comp.imp), list(pop.table, pop.imp))
+store("clus1_linear_joint", calibrate(dclus1, list(~stype + sch.wide, ~comp.imp),
+                                      list(pop.table, pop.imp)))
 # auxiliary alone, with the population size: calibrate(dclus1, ~api99,
 #   c(`(Intercept)` = N, api99 = T.api99))
 store("clus1_linear_api99", calibrate(dclus1, ~api99, c(`(Intercept)` = N, api99 = T.api99)))
