@@ -279,6 +279,14 @@ def test_calibrate_weights_array_level(dclus1, pop) -> None:
     np.testing.assert_allclose(res.g * dclus1.weights, res.weights)
 
 
+def test_calibrate_weights_array_level_margins(dstrat, pop) -> None:
+    # the weights of calibrate(dstrat, list(~stype, ~sch.wide, ~comp.imp), list(...))
+    keys = ("stype", "sch.wide", "comp.imp")
+    res = calibrate_weights(dstrat.weights, {k: dstrat.data[k] for k in keys},
+                            {k: pop[k] for k in keys})
+    np.testing.assert_allclose(res.weights, R["strat_linear_weights"], rtol=RTOL)
+
+
 def test_calibrate_with_shares(dstrat, pop) -> None:
     # shares times the population size give the counts of the strat_linear case
     shares = {k: {c: v / pop["N"] for c, v in pop[k].items()}
@@ -305,6 +313,20 @@ def test_calibration_miss_on_auxiliary_named(dclus1, pop) -> None:
     with pytest.raises(DataValidationError, match=r"api99 \(total\)"):
         dclus1.calibrate(totals={"api99": 3 * pop["api99"]}, population_size=pop["N"],
                          calfun="linear", bounds=(0.5, 1.5))
+
+
+def test_negative_greg_weights_refused(dclus1, pop) -> None:
+    # R: calibrate(dclus1, ~api99, c(`(Intercept)` = N, api99 = 1.1 * T.api99)) keeps 22
+    # negative weights (smallest g -0.6837); the estimators here would drop them, so refuse
+    count, g_min = R["clus1_linear_api99x1.1_negative"]
+    with pytest.raises(DataValidationError,
+                       match=rf"gives {int(count)} negative weight\(s\) \(smallest g "
+                             rf"{g_min:.4g}\); bound"):
+        dclus1.calibrate(totals={"api99": 1.1 * pop["api99"]}, population_size=pop["N"])
+    # bounded, the same totals can be met
+    c = dclus1.calibrate(totals={"api99": 1.1 * pop["api99"]}, population_size=pop["N"],
+                         calfun="logit", bounds=(0.05, 20))
+    assert c.weights.min() > 0
 
 
 def test_force_keeps_weights_with_a_warning(dclus1, pop) -> None:

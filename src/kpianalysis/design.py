@@ -1769,8 +1769,9 @@ def calibrate(
     DataValidationError
         The calibration cannot meet its margins or totals (naming the margin and category, or
         the auxiliary, and by how much it misses), margins disagree in total, a margin
-        category is absent from the sample (or a sample category has no margin), or an
-        auxiliary has missing values.
+        category is absent from the sample (or a sample category has no margin), an
+        auxiliary has missing values, or unbounded linear calibration gives negative weights
+        (R keeps them; give ``bounds`` instead).
     ValueError
         A column is absent or an argument is invalid.
 
@@ -1793,6 +1794,16 @@ def calibrate(
     )
     result = _calibrate(w0, model, calfun, lo_hi, tol=tol, max_iter=max_iter)
     _check_met(result, model, force, stacklevel=3)
+    negative = result.weights < 0
+    if np.any(negative):
+        # R keeps negative GREG weights; the estimators here treat a weight <= 0 as outside
+        # the sample, so they would silently drop these respondents
+        raise DataValidationError(
+            f"{calfun} calibration gives {int(negative.sum())} negative weight(s) (smallest g "
+            f"{float(result.g.min()):.4g}); bound the weight ratios, e.g. bounds=(0.1, 10) or "
+            "calfun='logit' with bounds",
+            rows=_first_rows(negative),
+        )
     info = {
         "calfun": calfun,
         "bounds": result.bounds,

@@ -1024,6 +1024,10 @@ def calibrate_weights(
 
     Notes
     -----
+    Unbounded linear calibration can give negative weights, as R's; the design-level
+    :func:`kpianalysis.design.calibrate` refuses them (its estimators read a weight <= 0 as
+    outside the sample).
+
     As R, when every population total exceeds 20 times its sample estimate the starting
     weights are first scaled by the mean ratio (and bounds then apply to the scaled weights).
 

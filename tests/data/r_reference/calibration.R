@@ -135,6 +135,11 @@ store("clus1_logit_default", calibrate(dclus1, ~stype + api99, pop.c2[c(1, 2, 3,
 r <- try(calibrate(dclus1, ~stype + api99, pop.c2[c(1, 2, 3, 5)], calfun = "logit",
                    bounds = c(0.9, 1.1)), silent = TRUE)
 add("clus1_logit_tight_bounds_fails", if (inherits(r, "try-error")) "true" else "false")
+# unbounded GREG can give negative weights: calibrate(dclus1, ~api99,
+#   c(`(Intercept)` = N, api99 = 1.1 * T.api99)); the number of negative weights and min(g)
+g <- weights(calibrate(dclus1, ~api99, c(`(Intercept)` = N, api99 = 1.1 * T.api99))) /
+  weights(dclus1)
+add("clus1_linear_api99x1.1_negative", vec(c(sum(g < 0), min(g))))
 # rake() to margins that cannot hold together (a and b are the same split of the sample):
 # R's rake() stops changing after two passes and returns without a warning, missing margin a
 df <- data.frame(a = rep(c("x", "y"), c(50, 50)), b = rep(c("u", "v"), c(50, 50)), w = 1)
