@@ -11,9 +11,11 @@ standard errors that follow R's ``survey`` package (Lumley 2004, 2010):
   ``options(survey.ultimate.cluster = FALSE)``);
 * domains are estimated on the full design with scores set to zero outside the domain (never by
   subsetting the design), so empty PSUs and strata still count;
-* post-stratified and raked designs (:func:`poststratify`, :func:`rake`; the weight arithmetic
-  is in :mod:`kpianalysis.weighting`) use the residuals of the scores from the calibration
-  model, as R's ``postStratify``/``calibrate``;
+* post-stratified, raked and calibrated designs (:func:`poststratify`, :func:`rake`,
+  :func:`calibrate`; the weight arithmetic is in :mod:`kpianalysis.weighting`) use the
+  residuals of the scores from the calibration model, as R's ``postStratify``/``calibrate``,
+  or for ``rake(..., linearisation="rake")`` R ``rake()``'s iterated post-stratification
+  residuals;
 * the design effect is against simple random sampling *without* replacement, as R's
   ``deff = TRUE``; the effective sample size is ``n / deff``.
 
@@ -40,6 +42,7 @@ import copy
 import dataclasses
 import logging
 import numbers
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -50,10 +53,19 @@ from scipy import stats
 from ._results import ConfidenceInterval, Result, confidence_label, format_interval, format_value
 from ._validation import DataValidationError, check_choice, check_confidence, describe_values
 from .weighting import (
+    CalibrationFunction,
     MarginKind,
+    _Block,
+    _calibrate,
+    _check_bounds,
+    _check_met,
+    _crossprod,
+    _ginv_psd,
     _ipf,
     _margin_series,
     _match_categories,
+    _not_met_message,
+    _prepare_calibration,
     _prepare_raking,
     _resolve_kind,
     _scaled_targets,
@@ -66,6 +78,8 @@ __all__ = [
     "Estimate",
     "SurveyDesign",
     "poststratify",
+    "RAKE_LINEARISATIONS",
+    "calibrate",
     "proportion_interval",
     "rake",
 ]
@@ -521,32 +535,42 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarr
 
 
 # --------------------------------------------------------------------------------------------
-# Calibration (filled in by poststratify and rake, at the end of this module)
+# Calibration (filled in by poststratify, rake and calibrate, at the end of this module)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class _Factor:
-    name: str
-    codes: np.ndarray  # (n,) int64 in [0, levels)
-    levels: int
+_Factor = _Block  # a calibration model-matrix block: a factor's indicators (or an auxiliary)
+
+#: R ``svyrecvar``'s fixed number of passes over the margins of a ``rake()``-linearised design.
+_RAKE_VARIANCE_PASSES = 10
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class _CalibrationStep:
-    """One calibration (post-stratification or raking) applied to the weights.
+    """One calibration (post-stratification, raking or calibration) applied to the weights.
 
-    The variance uses the residuals of the scores from the weighted regression (weights = the
-    weights *before* this step) on the indicators of all factors, multiplied by the weights
-    *after* this step (R's ``postStratify``/``calibrate`` linearisation).
+    Each block ``b`` of the step has a row weight ``rw[b]`` and a multiplier ``mult[b]``. The
+    step turns the weighted scores ``x`` into ``x - sum_b mult[b] * X_b c_b``, where the
+    coefficients ``c`` come from the cell sums ``X_b' diag(rw[b]) x``:
+
+    * ``"greg"`` (R's ``postStratify``/``calibrate``): ``rw = before / after``,
+      ``mult = after``, ``c = ginv @ sums`` — the residuals of the weighted regression (weights
+      *before* the step) on all blocks, times the weights *after* it;
+    * ``"rake"`` (R's ``rake()``): ``rw = 1 / w_k``, ``mult = w_k`` with ``w_k`` the weights
+      after margin ``k``'s post-stratification in the last raking pass; ``c`` from
+      ``_RAKE_VARIANCE_PASSES`` passes of subtracting each margin's unweighted cell means of
+      ``x / w_k`` (R's ``svyrecvar`` for a ``raking`` object).
     """
 
     kind: str
     factors: tuple[_Factor, ...]
-    before: np.ndarray  # weights before this step (n,)
-    after: np.ndarray  # weights after this step (n,)
-    ginv: np.ndarray  # pseudo-inverse of X' D X  (p, p)
-    cross: tuple[np.ndarray, ...]  # X_k' diag(before_k * after_j / after_k) X_j for earlier j
+    rw: tuple[np.ndarray, ...]
+    mult: tuple[np.ndarray, ...]
+    linearisation: str  # "greg" or "rake"
+    ginv: np.ndarray | None  # greg: generalised inverse of X' diag(before) X  (p, p)
+    inner: np.ndarray | None  # rake: X_k' diag(rw_k * mult_m) X_m  (p, p)
+    counts: np.ndarray | None  # rake: respondents with a positive weight per cell  (p,)
+    cross: tuple[np.ndarray, ...]  # X_b' diag(rw_b * mult_t) X_t for each earlier step
     info: dict[str, Any]
 
     @property
@@ -554,20 +578,31 @@ class _CalibrationStep:
         return sum(f.levels for f in self.factors)
 
 
-def _cross_tab(a: Sequence[_Factor], b: Sequence[_Factor], weights: np.ndarray) -> np.ndarray:
-    """``X_a' diag(weights) X_b`` for indicator design matrices of factor lists ``a`` and ``b``."""
-    rows = []
-    for fa in a:
-        row = []
-        for fb in b:
-            flat = fa.codes * fb.levels + fb.codes
-            row.append(
-                np.bincount(flat, weights=weights, minlength=fa.levels * fb.levels).reshape(
-                    fa.levels, fb.levels
-                )
-            )
-        rows.append(np.hstack(row))
-    return np.vstack(rows)
+def _block_cross(
+    a: Sequence[_Factor], rw: Sequence[np.ndarray], b: Sequence[_Factor],
+    mult: Sequence[np.ndarray],
+) -> np.ndarray:
+    """``X_a' diag(rw_a * mult_b) X_b`` block by block."""
+    return np.vstack(
+        [
+            np.hstack([_crossprod([fa], [fb], ra * mb) for fb, mb in zip(b, mult, strict=True)])
+            for fa, ra in zip(a, rw, strict=True)
+        ]
+    )
+
+
+def _rake_coefficients(step: _CalibrationStep, sums: np.ndarray) -> np.ndarray:
+    """R ``svyrecvar``'s linearisation of a ``rake()`` design in coefficient form: for
+    ``_RAKE_VARIANCE_PASSES`` passes, for each margin ``k`` in turn, subtract from the scores
+    ``x`` the weights ``w_k`` times the unweighted cell means of ``x / w_k``."""
+    assert step.inner is not None and step.counts is not None
+    coef = np.zeros_like(sums)
+    bounds = np.cumsum([0] + [f.levels for f in step.factors])
+    for _ in range(_RAKE_VARIANCE_PASSES):
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            resid = sums[lo:hi] - step.inner[lo:hi] @ coef
+            coef[lo:hi] += resid / step.counts[lo:hi, None]
+    return coef
 
 
 # --------------------------------------------------------------------------------------------
@@ -971,10 +1006,33 @@ class SurveyDesign:
         total: float | None = None,
         tol: float = 1e-8,
         max_iter: int = 100,
+        linearisation: RakeLinearisation = "calibrate",
+        force: bool = False,
     ) -> SurveyDesign:
-        """Raked copy of the design (R ``calibrate(calfun = "raking")`` standard errors); see
+        """Raked copy of the design, with R ``calibrate(calfun = "raking")``'s standard errors
+        (default) or R ``rake()``'s (``linearisation="rake"``); see
         :func:`kpianalysis.design.rake`."""
-        return rake(self, population, kind=kind, total=total, tol=tol, max_iter=max_iter)
+        return rake(self, population, kind=kind, total=total, tol=tol, max_iter=max_iter,
+                    linearisation=linearisation, force=force)
+
+    def calibrate(
+        self,
+        margins: Any = None,
+        totals: Mapping[str, float] | None = None,
+        *,
+        population_size: float | None = None,
+        calfun: CalibrationFunction = "linear",
+        bounds: tuple[float, float] | None = None,
+        kind: Literal["auto", "count", "share"] = "auto",
+        tol: float = 1e-7,
+        max_iter: int = 50,
+        force: bool = False,
+    ) -> SurveyDesign:
+        """Calibrated copy of the design (R's ``calibrate``: linear/GREG, bounded linear,
+        logit, raking); see :func:`kpianalysis.design.calibrate`."""
+        return calibrate(self, margins, totals, population_size=population_size,
+                         calfun=calfun, bounds=bounds, kind=kind, tol=tol, max_iter=max_iter,
+                         force=force)
 
     # ---- calibration hooks (used by poststratify and rake below) -------------------------------
 
@@ -987,26 +1045,46 @@ class SurveyDesign:
         factors: Sequence[_Factor],
         kind: str,
         info: dict[str, Any],
+        *,
+        pass_weights: Sequence[np.ndarray] | None = None,
     ) -> SurveyDesign:
         """A copy of the design with calibrated weights and the calibration recorded for the
-        variance (residuals from the regression on the factors' indicators)."""
+        variance: residuals from the regression on the factors' columns (GREG), or, given
+        ``pass_weights`` (the weights after each margin in the last raking pass), R
+        ``rake()``'s iterated cell-mean residuals."""
         before = self._w
         after = np.asarray(new_weights, dtype=float)
         factors = tuple(factors)
-        xtdx = _cross_tab(factors, factors, before)
-        ginv = np.linalg.pinv(xtdx, rcond=1e-12, hermitian=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio_base = np.where(after > 0, before / after, 0.0)
+        ginv = inner = counts = None
+        if pass_weights is None:
+            linearisation = "greg"
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(after > 0, before / after, 0.0)
+            rw: tuple[np.ndarray, ...] = (ratio,) * len(factors)
+            mult: tuple[np.ndarray, ...] = (after,) * len(factors)
+            ginv = _ginv_psd(_crossprod(factors, factors, before))
+        else:
+            linearisation = "rake"
+            mult = tuple(np.asarray(p, dtype=float) for p in pass_weights)
+            with np.errstate(divide="ignore"):
+                rw = tuple(np.where(m > 0, 1.0 / np.where(m > 0, m, 1.0), 0.0) for m in mult)
+            inner = _block_cross(factors, rw, factors, mult)
+            counts = np.concatenate(
+                [np.bincount(f.codes, weights=(m > 0).astype(float), minlength=f.levels)
+                 for f, m in zip(factors, mult, strict=True)]
+            )
         cross = tuple(
-            _cross_tab(factors, prev.factors, ratio_base * prev.after)
-            for prev in self._calibration
+            _block_cross(factors, rw, prev.factors, prev.mult) for prev in self._calibration
         )
         step = _CalibrationStep(
             kind=kind,
             factors=factors,
-            before=before,
-            after=after,
+            rw=rw,
+            mult=mult,
+            linearisation=linearisation,
             ginv=ginv,
+            inner=inner,
+            counts=counts,
             cross=cross,
             info=dict(info),
         )
@@ -1219,32 +1297,42 @@ class SurveyDesign:
             for step, beta in zip(self._calibration, betas, strict=True):
                 part = np.zeros_like(fitted)
                 offset = 0
-                for f in step.factors:
-                    part += beta[offset : offset + f.levels, cols][f.codes]
+                for f, m in zip(step.factors, step.mult, strict=True):
+                    term = beta[offset : offset + f.levels, cols][f.codes]
+                    if f.values is not None:
+                        term = term * f.values[:, None]
+                    if step.linearisation == "greg":
+                        part += term
+                    else:
+                        part += m[:, None] * term
                     offset += f.levels
-                fitted += step.after[:, None] * part
+                fitted += step.mult[0][:, None] * part if step.linearisation == "greg" else part
             totals[:, cols] -= _group_sum(unit_codes, fitted, n_units)
         return totals
 
     def _calibration_betas(self, u: np.ndarray, codes: np.ndarray, ndom: int) -> list[np.ndarray]:
-        """Regression coefficients of the scores on each calibration step's indicators."""
+        """Coefficients of each calibration step's fitted part of the scores (see
+        :class:`_CalibrationStep`), one column per domain."""
         betas: list[np.ndarray] = []
-        w_final = self._w
+        x = self._w * u
         for k, step in enumerate(self._calibration):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(step.after > 0, step.before * w_final / step.after, 0.0)
-            v = scale * u
             rhs = np.vstack(
                 [
                     np.bincount(
-                        f.codes * ndom + codes, weights=v, minlength=f.levels * ndom
+                        f.codes * ndom + codes,
+                        weights=r * x if f.values is None else r * x * f.values,
+                        minlength=f.levels * ndom,
                     ).reshape(f.levels, ndom)
-                    for f in step.factors
+                    for f, r in zip(step.factors, step.rw, strict=True)
                 ]
             )
             for j in range(k):
                 rhs = rhs - step.cross[j] @ betas[j]
-            betas.append(step.ginv @ rhs)
+            if step.linearisation == "greg":
+                assert step.ginv is not None
+                betas.append(step.ginv @ rhs)
+            else:
+                betas.append(_rake_coefficients(step, rhs))
         return betas
 
     def _variance(self, x: np.ndarray, u: np.ndarray, codes: np.ndarray, ndom: int) -> np.ndarray:
@@ -1640,6 +1728,23 @@ def poststratify(
     return design._calibrated(new_w, [factor], "poststratify", {"cells": len(targets)})
 
 
+RakeLinearisation = Literal["calibrate", "rake"]
+#: Standard-error linearisations of a raked design (see :func:`rake`).
+RAKE_LINEARISATIONS: tuple[str, ...] = ("calibrate", "rake")
+
+
+def _margin_factors(design: SurveyDesign, population: Mapping[Any, Any]) -> dict[Any, Any]:
+    if not isinstance(population, Mapping) or not population:
+        raise ValueError("population must map each margin column to its margin")
+    factors: dict[Any, Any] = {}
+    for key in population:
+        if isinstance(key, tuple):
+            factors[key] = pd.MultiIndex.from_arrays([_design_column(design, k) for k in key])
+        else:
+            factors[key] = _design_column(design, key)
+    return factors
+
+
 def rake(
     design: SurveyDesign,
     population: Mapping[str, Mapping[Hashable, float] | pd.Series],
@@ -1648,16 +1753,28 @@ def rake(
     total: float | None = None,
     tol: float = 1e-8,
     max_iter: int = 100,
+    linearisation: RakeLinearisation = "calibrate",
+    force: bool = False,
 ) -> SurveyDesign:
-    """Rake a design to population margins: R ``rake()``'s weights with R
-    ``calibrate(calfun = "raking")``'s standard errors.
+    """Rake a design to population margins (iterative proportional fitting, R's ``rake()``
+    weights), with either of R's two linearisations for the standard errors.
 
-    The raked weights are those of R's ``rake`` (iterative proportional fitting). The
-    standard errors are *not* ``rake()``'s: they use the GREG linearisation of R's
-    ``calibrate(design, formula, population, calfun = "raking")`` (residuals from one weighted
-    regression on all margin indicators), whereas ``rake()`` linearises through its sequence
-    of post-stratification passes. The two agree when the design weights are constant within
-    margin cells and differ otherwise (e.g. the api two-stage cluster sample).
+    The raked weights are those of R survey 4.1-1 ``rake(design, sample.margins,
+    population.margins)``. The standard errors follow, by name:
+
+    * ``linearisation="calibrate"`` (default): R's
+      ``calibrate(design, ~a + b, population, calfun = "raking")`` — the GREG linearisation:
+      residuals of the scores from one regression (weighted by the weights before raking) on
+      the indicators of every margin, times the raked weights;
+    * ``linearisation="rake"``: R's ``rake(design, list(~a, ~b), list(pop.a, pop.b))`` —
+      ``svyrecvar``'s iterated post-stratification residuals: ten passes of subtracting, for
+      each margin in turn, the weights after that margin's post-stratification in the last
+      raking pass times the *unweighted* cell means of the scores divided by those weights.
+
+    The two agree when the design weights are constant within margin cells and differ
+    otherwise: api two-stage cluster design, raked to ``stype`` and ``sch.wide``, mean
+    ``api00``: SE 25.99754 (``"calibrate"``) and 31.72751 (``"rake"``). Respondents with a
+    zero weight are left out of the ``"rake"`` cell means (R would give ``NaN``).
 
     Parameters
     ----------
@@ -1672,39 +1789,155 @@ def rake(
         As for :func:`rake_weights`. R's default ``control = list(epsilon = 1)`` (an absolute
         change of one unit of weight) corresponds to ``tol = 1 / population total``,
         ``max_iter = 10``.
+    linearisation : {"calibrate", "rake"}, default "calibrate"
+        Which of R's linearisations the standard errors use (above).
+    force : bool, default False
+        Keep weights that did not converge (with a warning, as R's ``rake``) instead of
+        raising.
 
     Returns
     -------
     SurveyDesign
-        A new design with raked weights; its standard errors use the residuals of the scores
-        from their weighted regression on all margin indicators (the raking/GREG
-        linearisation, as R's ``calibrate(calfun = "raking")``).
+        A new design with raked weights and the chosen linearisation recorded for its
+        standard errors.
 
     Raises
     ------
+    DataValidationError
+        The margins cannot be met within ``max_iter`` passes (naming the margin, category and
+        by how much the weights miss it), a category is missing from the sample or from the
+        margins, or the margins disagree in total.
     ValueError
-        A margin column is absent, a category is missing from the sample or from the margins,
-        or the margins disagree in total.
+        A margin column is absent or an argument is invalid.
     """
-    if not isinstance(population, Mapping) or not population:
-        raise ValueError("population must map each margin column to its margin")
+    linearisation = check_choice("linearisation", linearisation, RAKE_LINEARISATIONS)
+    factors = _margin_factors(design, population)
     w0 = design._w
-    factors: dict[Any, Any] = {}
-    for key in population:
-        if isinstance(key, tuple):
-            factors[key] = pd.MultiIndex.from_arrays([_design_column(design, k) for k in key])
-        else:
-            factors[key] = _design_column(design, key)
-    codes_list, targets_list, names = _prepare_raking(w0, factors, population, kind, total)
-    result = _ipf(w0, codes_list, targets_list, tol=tol, max_iter=max_iter)
+    margins = _prepare_raking(w0, factors, population, kind, total)
+    result, last_pass = _ipf(w0, margins, tol=tol, max_iter=max_iter)
+    if not result.converged:
+        message = _not_met_message("raking", result.weights, margins, result.iterations,
+                                   result.max_change)
+        if not force:
+            raise DataValidationError(
+                message.replace("raking did not", "raking cannot meet its margins: it did not")
+                + "; or pass force=True to keep the weights anyway"
+            )
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
     fs = [
-        design._factor(name, codes, len(targets))
-        for name, codes, targets in zip(names, codes_list, targets_list, strict=True)
+        _Block(name, codes, len(targets), None, tuple(labels))
+        for name, codes, targets, labels in zip(
+            margins.names, margins.codes, margins.targets, margins.labels, strict=True
+        )
     ]
     info = {
         "converged": result.converged,
         "iterations": result.iterations,
         "max_margin_error": result.max_margin_error,
+        "linearisation": linearisation,
     }
     logger.debug("raking finished: %s", info)
-    return design._calibrated(result.weights, fs, "rake", info)
+    return design._calibrated(
+        result.weights, fs, "rake", info,
+        pass_weights=last_pass if linearisation == "rake" else None,
+    )
+
+
+def calibrate(
+    design: SurveyDesign,
+    margins: Mapping[Any, Mapping[Hashable, float] | pd.Series] | None = None,
+    totals: Mapping[str, float] | None = None,
+    *,
+    population_size: float | None = None,
+    calfun: CalibrationFunction = "linear",
+    bounds: tuple[float, float] | None = None,
+    kind: MarginKind = "auto",
+    tol: float = 1e-7,
+    max_iter: int = 50,
+    force: bool = False,
+) -> SurveyDesign:
+    """Calibrate a design to categorical margins and totals of numeric auxiliaries (R's
+    ``calibrate``), with the calibrated design's standard errors.
+
+    The weights are :func:`~kpianalysis.weighting.calibrate_weights` of the design weights;
+    the standard errors use the residuals of the scores from their regression (weighted by
+    the weights before calibration) on the calibration model's columns, times the calibrated
+    weights (the GREG linearisation), as R survey 4.1-1. The R call reproduced is::
+
+        calibrate(design, ~a + b + x, c(`(Intercept)` = N, <non-base levels of a and b>,
+                  x = T_x), calfun = calfun, bounds = bounds)
+
+    for ``margins={"a": ..., "b": ...}, totals={"x": T_x}`` (R's list form
+    ``calibrate(design, list(~a, ~b), list(pop.a, pop.b))`` for margins alone): ``"linear"``
+    without bounds is GREG (R's ``calfun = "linear"``, which R solves in one step),
+    ``"linear"`` with ``bounds`` is R's bounded linear calibration, ``"logit"`` with ``bounds``
+    R's ``calfun = "logit"`` and ``"raking"`` R's ``calfun = "raking"``.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The design to calibrate.
+    margins : mapping of str (or tuple of str) to mapping or Series, optional
+        Population count (or share) of every category of each margin column (a tuple key for a
+        joint margin), as for :func:`rake`.
+    totals : mapping of str to float, optional
+        Population total of each numeric auxiliary column of the design's data.
+    population_size, calfun, bounds, kind, tol, max_iter, force
+        As for :func:`~kpianalysis.weighting.calibrate_weights`.
+
+    Returns
+    -------
+    SurveyDesign
+        A new design with calibrated weights; ``design.calibration`` records the calibration
+        function, bounds, Newton steps and the largest misfit.
+
+    Raises
+    ------
+    DataValidationError
+        The calibration cannot meet its margins or totals (naming the margin and category, or
+        the auxiliary, and by how much it misses), margins disagree in total, a margin
+        category is absent from the sample (or a sample category has no margin), an
+        auxiliary has missing values, or unbounded linear calibration gives negative weights
+        (R keeps them; give ``bounds`` instead).
+    ValueError
+        A column is absent or an argument is invalid.
+
+    Examples
+    --------
+    R: ``calibrate(dclus1, ~stype + api99, c(`(Intercept)` = 6194, stypeH = 755,
+    stypeM = 1018, api99 = 3914069), calfun = "logit", bounds = c(0.5, 2))``
+
+    >>> cal = calibrate(dclus1, {"stype": {"E": 4421, "H": 755, "M": 1018}},
+    ...                 {"api99": 3914069}, calfun="logit", bounds=(0.5, 2))  # doctest: +SKIP
+    """
+    lo_hi = _check_bounds(calfun, bounds)
+    factors = _margin_factors(design, margins) if margins else {}
+    covariates = {}
+    for name in totals or {}:
+        covariates[name] = _design_column(design, name)
+    w0 = design._w
+    model = _prepare_calibration(
+        w0, factors, margins or {}, covariates, totals, population_size, kind
+    )
+    result = _calibrate(w0, model, calfun, lo_hi, tol=tol, max_iter=max_iter)
+    _check_met(result, model, force, stacklevel=3)
+    negative = result.weights < 0
+    if np.any(negative):
+        # R keeps negative GREG weights; the estimators here treat a weight <= 0 as outside
+        # the sample, so they would silently drop these respondents
+        raise DataValidationError(
+            f"{calfun} calibration gives {int(negative.sum())} negative weight(s) (smallest g "
+            f"{float(result.g.min()):.4g}); bound the weight ratios, e.g. bounds=(0.1, 10) or "
+            "calfun='logit' with bounds",
+            rows=_first_rows(negative),
+        )
+    info = {
+        "calfun": calfun,
+        "bounds": result.bounds,
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "max_misfit": result.max_misfit,
+        "auxiliaries": list(model.auxiliaries),
+    }
+    logger.debug("calibration finished: %s", info)
+    return design._calibrated(result.weights, model.blocks, f"calibrate:{calfun}", info)

@@ -1,25 +1,34 @@
-"""Survey weighting: post-stratification, raking, trimming and Kish's weighting effect.
+"""Survey weighting: post-stratification, raking, calibration, trimming and Kish's weighting
+effect.
 
 This module holds the array functions — :func:`poststratify_weights`, :func:`rake_weights`,
-:func:`trim_weights`, :func:`kish_deff`, :func:`kish_ess`, :func:`weight_summary` — which take
-weights and category arrays and return adjusted weights or statistics. It knows nothing of
-:class:`~kpianalysis.design.SurveyDesign`.
+:func:`calibrate_weights`, :func:`trim_weights`, :func:`kish_deff`, :func:`kish_ess`,
+:func:`weight_summary` — which take weights and category (or auxiliary) arrays and return
+adjusted weights or statistics. It knows nothing of :class:`~kpianalysis.design.SurveyDesign`.
 
-The design functions :func:`kpianalysis.design.poststratify` and :func:`kpianalysis.design.rake`
-(also available as :meth:`SurveyDesign.poststratify` / :meth:`SurveyDesign.rake`) live in
+The design functions :func:`kpianalysis.design.poststratify`, :func:`kpianalysis.design.rake`
+and :func:`kpianalysis.design.calibrate` (also methods of ``SurveyDesign``) live in
 :mod:`kpianalysis.design`, which builds on this module: they return a new design whose weights
-reproduce the population margins and whose standard errors account for the calibration, as
-R's ``survey::postStratify`` and (for raking) ``survey::calibrate(calfun = "raking")`` — the
-GREG linearisation, not that of ``survey::rake``, whose weights are the same but whose
-standard errors differ when design weights vary within margin cells.
+reproduce the population margins and whose standard errors account for the calibration, as R
+survey 4.1-1's ``postStratify``, ``calibrate`` and — by name, ``rake(...,
+linearisation="rake")`` — ``rake()`` (whose weights equal ``calibrate(calfun = "raking")``'s
+but whose standard errors differ when design weights vary within margin cells; the default,
+``linearisation="calibrate"``, gives ``calibrate(calfun = "raking")``'s).
 
 Population margins are given per variable as a mapping (or :class:`pandas.Series`) from category
 to population count or share. Every category present in the sample must have a margin, every
 category with a positive margin must be present in the sample, and the margins of different
-variables must agree in total: otherwise a ``ValueError`` names the variable and categories.
+variables must agree in total: otherwise a :class:`~kpianalysis.DataValidationError` names the
+variable and categories. Weights that cannot meet the margins (raking that does not converge
+to them, calibration whose Newton steps do not) are an error naming the margin, category and
+miss at the design level; :func:`rake_weights` returns them with ``converged=False`` and a
+warning saying the same.
 
 References
 ----------
+Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in survey sampling. *Journal
+of the American Statistical Association* 87, 376-382.
+
 Deming, W. E. and Stephan, F. F. (1940). On a least squares adjustment of a sampled frequency
 table when the expected marginal totals are known. *Annals of Mathematical Statistics* 11,
 427-444.
@@ -44,8 +53,11 @@ from ._results import Result, format_value
 from ._validation import DataValidationError, check_choice, describe_values
 
 __all__ = [
+    "CALIBRATION_FUNCTIONS",
+    "CalibrationResult",
     "RakingResult",
     "WeightSummary",
+    "calibrate_weights",
     "kish_deff",
     "kish_ess",
     "poststratify_weights",
@@ -58,6 +70,9 @@ logger = logging.getLogger(__name__)
 
 MarginKind = Literal["auto", "count", "share"]
 _TOTAL_RTOL = 1e-6
+#: A raked margin category counts as met when it misses by at most (joint cells x epsilon) or
+#: this fraction of its population total.
+_MET_RTOL = 1e-3
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +147,7 @@ def _check_totals(margins: Mapping[str, pd.Series], kind: str) -> float:
     if kind == "share":
         off = {k: v for k, v in sums.items() if abs(v - 1.0) > _TOTAL_RTOL}
         if off:
-            raise ValueError(
+            raise DataValidationError(
                 "population shares must sum to 1 in every margin; got "
                 + ", ".join(f"{k!r}: {v:.8g}" for k, v in off.items())
             )
@@ -141,7 +156,7 @@ def _check_totals(margins: Mapping[str, pd.Series], kind: str) -> float:
     if ref <= 0:
         raise ValueError("population margins must have a positive total")
     if any(abs(v - ref) > _TOTAL_RTOL * ref for v in sums.values()):
-        raise ValueError(
+        raise DataValidationError(
             "population margins disagree in total: "
             + ", ".join(f"{k!r}: {v:.10g}" for k, v in sums.items())
             + " (every margin must describe the same population)"
@@ -154,16 +169,27 @@ def _match_categories(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of each respondent's category in ``margin`` (dropping empty zero categories)
     and the aligned target vector; errors name absent or unknown categories."""
+    codes, targets, _ = _match_categories_labelled(name, values, margin, weights)
+    return codes, targets
+
+
+def _match_categories_labelled(
+    name: str, values: Any, margin: pd.Series, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """As :func:`_match_categories`, with the labels of the kept categories."""
     if isinstance(values, pd.MultiIndex):
         sample_index = values
+        codes = margin.index.get_indexer(sample_index)
     else:
-        arr = values.to_numpy() if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
-        if arr.ndim != 1 or len(arr) != len(weights):
+        ser = values if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
+        if ser.ndim != 1 or len(ser) != len(weights):
             raise ValueError(
                 f"categories for {name!r} must have one value per respondent ({len(weights)}); "
-                f"got shape {arr.shape}"
+                f"got shape {ser.shape}"
             )
-        missing = pd.isna(arr)
+        # match the few distinct values, not every respondent
+        sample_codes, uniques = pd.factorize(ser, use_na_sentinel=True)
+        missing = sample_codes < 0
         if np.any(missing):
             raise DataValidationError(
                 "margin variable has missing values; recode them to a category with a "
@@ -171,34 +197,39 @@ def _match_categories(
                 column=name,
                 rows=(np.flatnonzero(missing)[:5] + 1).tolist(),
             )
-        sample_index = pd.Index(arr)
-    codes = margin.index.get_indexer(sample_index)
+        codes = margin.index.get_indexer(pd.Index(uniques))[sample_codes]
+        sample_index = pd.Index(uniques)[sample_codes]
     unknown = codes < 0
     if np.any(unknown):
         vals = sample_index[unknown].unique()
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} in the sample have no population margin: "
-            f"{describe_values(vals)} (margin categories: {describe_values(margin.index, 10)})"
+            f"{describe_values(vals)} (margin categories: {describe_values(margin.index, 10)})",
+            column=name,
+            rows=(np.flatnonzero(unknown)[:5] + 1).tolist(),
         )
     present = np.bincount(codes, weights=weights, minlength=len(margin)) > 0
     targets = margin.to_numpy()
     absent = ~present & (targets > 0)
     if np.any(absent):
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} with a positive population margin are absent from the "
             f"sample (no respondent with a positive weight): "
-            f"{describe_values(margin.index[absent])}; collapse them with a neighbouring "
-            "category"
+            f"{describe_values(margin.index[absent])} (population "
+            f"{describe_values(targets[absent])}); collapse them with a neighbouring category",
+            column=name,
         )
     zero_sampled = present & (targets <= 0)
     if np.any(zero_sampled):
-        raise ValueError(
+        raise DataValidationError(
             f"categories of {name!r} in the sample have a population margin of 0: "
-            f"{describe_values(margin.index[zero_sampled])}"
+            f"{describe_values(margin.index[zero_sampled])}",
+            column=name,
         )
     keep = present
     remap = np.cumsum(keep) - 1
-    return remap[codes].astype(np.int64), targets[keep]
+    return remap[codes].astype(np.int64), targets[keep], list(margin.index[keep])
+
 
 
 def _scaled_targets(
@@ -347,31 +378,51 @@ def rake_weights(
 
     Raises
     ------
+    DataValidationError
+        Margins disagree in total, or a category is absent from the sample or from the
+        margins.
     ValueError
-        Margins disagree in total, a category is absent from the sample or from the margins,
-        or arguments are invalid.
+        Invalid arguments.
 
     Warns
     -----
     RuntimeWarning
-        When the margins are not reached within ``max_iter`` passes.
+        When the margins are not reached within ``max_iter`` passes, or the weights stop
+        changing while a margin category still misses its population by more than
+        (joint cells x ``tol`` x total) and 0.1 % (margins that cannot hold together); the
+        warning names the margin, category and miss, and ``converged`` is ``False``.
     """
     w0 = _weights_array(weights)
-    codes_list, targets_list, _ = _prepare_raking(w0, factors, population, kind, total)
-    return _ipf(w0, codes_list, targets_list, tol=tol, max_iter=max_iter)
+    margins = _prepare_raking(w0, factors, population, kind, total)
+    result, _ = _ipf(w0, margins, tol=tol, max_iter=max_iter)
+    if not result.converged:
+        warnings.warn(_not_met_message("raking", result.weights, margins, result.iterations,
+                                       result.max_change),
+                      RuntimeWarning, stacklevel=2)
+    return result
 
 
 def _margin_name(key: Any) -> str:
     return " x ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Margins:
+    """Categorical margins matched to the sample: codes, targets and labels per margin."""
+
+    names: list[str]
+    codes: list[np.ndarray]
+    targets: list[np.ndarray]
+    labels: list[list[Any]]
+
+
 def _prepare_raking(
     w0: np.ndarray,
-    factors: Mapping[str, Any],
-    population: Mapping[str, Any],
+    factors: Mapping[Any, Any],
+    population: Mapping[Any, Any],
     kind: str,
     total: float | None,
-) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+) -> _Margins:
     if not isinstance(population, Mapping) or not population:
         raise ValueError("population must map each margin variable to its margin")
     if set(factors) != set(population):
@@ -382,30 +433,62 @@ def _prepare_raking(
     margins = {_margin_name(k): _margin_series(_margin_name(k), v) for k, v in population.items()}
     kind = _resolve_kind(margins, kind)
     scaled, _ = _scaled_targets(margins, kind, total, w0)
-    codes_list = []
-    targets_list = []
-    names = []
+    out = _Margins([], [], [], [])
     for key in population:
         name = _margin_name(key)
-        codes, targets = _match_categories(name, factors[key], scaled[name], w0)
-        codes_list.append(codes)
-        targets_list.append(targets)
-        names.append(name)
-    return codes_list, targets_list, names
+        codes, targets, labels = _match_categories_labelled(name, factors[key], scaled[name], w0)
+        out.names.append(name)
+        out.codes.append(codes)
+        out.targets.append(targets)
+        out.labels.append(labels)
+    return out
+
+
+def _largest_miss(w: np.ndarray, margins: _Margins) -> tuple[str, Any, float, float]:
+    """The margin category whose weighted total is farthest (relative to 1 + its target)
+    from its target: (margin, category, achieved, target)."""
+    best: tuple[float, str, Any, float, float] = (-1.0, "", None, 0.0, 0.0)
+    for name, codes, targets, labels in zip(
+        margins.names, margins.codes, margins.targets, margins.labels, strict=True
+    ):
+        achieved = np.bincount(codes, weights=w, minlength=len(targets))
+        rel = np.abs(achieved - targets) / (1.0 + np.abs(targets))
+        k = int(np.argmax(rel))
+        if rel[k] > best[0]:
+            best = (float(rel[k]), name, labels[k], float(achieved[k]), float(targets[k]))
+    return best[1], best[2], best[3], best[4]
+
+
+def _miss_text(margin: str, category: Any, achieved: float, target: float) -> str:
+    what = f"margin {margin!r}" + ("" if category is None else f", category {category!r}")
+    pct = f" ({100 * abs(achieved - target) / abs(target):.3g} % of it)" if target else ""
+    return (f"{what}: weighted total {achieved:.10g} against the population's {target:.10g}, "
+            f"missing it by {achieved - target:+.6g}{pct}")
+
+
+def _not_met_message(
+    what: str, w: np.ndarray, margins: _Margins, iterations: int, change: float
+) -> str:
+    return (f"{what} did not converge to the margins in {iterations} passes (last change "
+            f"{change:.4g}); "
+            f"largest miss at {_miss_text(*_largest_miss(w, margins))}. Increase max_iter, or "
+            "collapse sparse categories / check that the margins can hold together")
 
 
 def _ipf(
     w0: np.ndarray,
-    codes_list: Sequence[np.ndarray],
-    targets_list: Sequence[np.ndarray],
+    margins: _Margins,
     *,
     tol: float,
     max_iter: int,
-) -> RakingResult:
+) -> tuple[RakingResult, list[np.ndarray]]:
+    """Iterative proportional fitting; also returns the weights after each margin's
+    post-stratification in the last pass (R's ``rake()`` keeps them for its variance)."""
     if not (isinstance(max_iter, int | np.integer) and max_iter >= 1):
         raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}")
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be positive; got {tol!r}")
+    codes_list, targets_list = margins.codes, margins.targets
     # joint cells of all margin variables (only the observed combinations)
     joint = np.zeros(len(w0), dtype=np.int64)
     for codes, targets in zip(codes_list, targets_list, strict=True):
@@ -418,10 +501,13 @@ def _ipf(
     converged = False
     delta = np.inf
     iterations = 0
+    last_pass: list[np.ndarray] = []
     while iterations < max_iter:
+        last_pass = []
         for codes, targets in zip(codes_list, targets_list, strict=True):
             sums = np.bincount(codes, weights=w, minlength=len(targets))
-            w *= (targets / sums)[codes]
+            w = w * (targets / sums)[codes]
+            last_pass.append(w)
         iterations += 1
         new_table = np.bincount(joint, weights=w, minlength=n_cells)
         delta = float(np.max(np.abs(new_table - table)))
@@ -429,21 +515,556 @@ def _ipf(
         if delta < epsilon:
             converged = True
             break
+    if converged:
+        # the joint table can stop changing while a margin is still missed (margins that
+        # cannot hold together make IPF cycle within each pass): call that not converged
+        for codes, targets in zip(codes_list, targets_list, strict=True):
+            miss = np.abs(np.bincount(codes, weights=w, minlength=len(targets)) - targets)
+            if np.any((miss > n_cells * epsilon) & (miss > _MET_RTOL * targets)):
+                converged = False
+                break
     err = max(
         float(np.max(np.abs(np.bincount(c, weights=w, minlength=len(t)) - t)))
         for c, t in zip(codes_list, targets_list, strict=True)
     )
-    if not converged:
-        warnings.warn(
-            f"raking did not converge in {max_iter} passes (last change {delta:.4g}, "
-            f"largest margin error {err:.4g}); increase max_iter or collapse sparse categories",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return RakingResult(
+    result = RakingResult(
         weights=w, converged=converged, iterations=iterations, max_change=delta,
         max_margin_error=err,
     )
+    return result, last_pass
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration (GREG and its generalisations, R's calibrate())
+# --------------------------------------------------------------------------------------------
+
+CalibrationFunction = Literal["linear", "raking", "logit"]
+#: Calibration functions offered by :func:`calibrate_weights` (R's ``calfun``).
+CALIBRATION_FUNCTIONS: tuple[str, ...] = ("linear", "raking", "logit")
+_RESCALE_THRESHOLD = 20.0  # R's grake: SOMETHRESHOLD
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Block:
+    """Columns of a calibration model matrix: the indicators of a factor's ``levels`` levels,
+    each multiplied by ``values`` when given (a numeric auxiliary has one level)."""
+
+    name: str
+    codes: np.ndarray  # (n,) int64 in [0, levels)
+    levels: int
+    values: np.ndarray | None = None
+    labels: tuple[Any, ...] = ()
+
+
+def _crossprod(a: Sequence[_Block], b: Sequence[_Block], weights: np.ndarray) -> np.ndarray:
+    """``X_a' diag(weights) X_b`` for the model-matrix blocks ``a`` and ``b``."""
+    rows = []
+    for fa in a:
+        row = []
+        for fb in b:
+            v = weights
+            if fa.values is not None:
+                v = v * fa.values
+            if fb.values is not None:
+                v = v * fb.values
+            flat = fa.codes * fb.levels + fb.codes
+            row.append(
+                np.bincount(flat, weights=v, minlength=fa.levels * fb.levels).reshape(
+                    fa.levels, fb.levels
+                )
+            )
+        rows.append(np.hstack(row))
+    return np.vstack(rows)
+
+
+class _CrossPlan:
+    """``X' diag(weights) X`` for one list of blocks and many weight vectors (Newton steps):
+    the joint codes and value products of every pair of blocks are computed once."""
+
+    def __init__(self, blocks: Sequence[_Block]) -> None:
+        self.levels = [b.levels for b in blocks]
+        self.pairs: list[tuple[int, int, np.ndarray, np.ndarray | None]] = []
+        for i, a in enumerate(blocks):
+            for j in range(i, len(blocks)):
+                b = blocks[j]
+                flat = a.codes if i == j else a.codes * b.levels + b.codes
+                if a.values is None:
+                    vals = b.values if i != j else None
+                elif b.values is None:
+                    vals = a.values
+                else:
+                    vals = a.values * b.values
+                self.pairs.append((i, j, flat, vals))
+        self.offsets = np.concatenate([[0], np.cumsum(self.levels)])
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        p = int(self.offsets[-1])
+        out = np.zeros((p, p))
+        for i, j, flat, vals in self.pairs:
+            v = weights if vals is None else weights * vals
+            oi, oj = self.offsets[i], self.offsets[j]
+            li, lj = self.levels[i], self.levels[j]
+            if i == j:
+                out[oi : oi + li, oi : oi + li] = np.diag(np.bincount(flat, weights=v,
+                                                                      minlength=li))
+                continue
+            m = np.bincount(flat, weights=v, minlength=li * lj).reshape(li, lj)
+            out[oi : oi + li, oj : oj + lj] = m
+            out[oj : oj + lj, oi : oi + li] = m.T
+        return out
+
+
+def _tmatvec(blocks: Sequence[_Block], v: np.ndarray) -> np.ndarray:
+    """``X' v`` for a vector ``v``."""
+    parts = []
+    for b in blocks:
+        vv = v if b.values is None else v * b.values
+        parts.append(np.bincount(b.codes, weights=vv, minlength=b.levels))
+    return np.concatenate(parts)
+
+
+def _matvec(blocks: Sequence[_Block], coef: np.ndarray, n: int) -> np.ndarray:
+    """``X coef``."""
+    out = np.zeros(n)
+    offset = 0
+    for b in blocks:
+        part = coef[offset : offset + b.levels][b.codes]
+        out += part if b.values is None else part * b.values
+        offset += b.levels
+    return out
+
+
+def _ginv_psd(t: np.ndarray) -> np.ndarray:
+    """A generalised inverse of the symmetric positive semi-definite ``t``: the inverse of its
+    non-null rows and columns scaled to unit diagonal (so auxiliaries in large units do not
+    swamp the indicators) by Cholesky, or their Moore-Penrose inverse when they are (nearly)
+    collinear."""
+    d = np.diag(t)
+    keep = d > 0
+    out = np.zeros_like(t, dtype=float)
+    if not np.any(keep):
+        return out
+    scale = 1.0 / np.sqrt(d[keep])
+    sub = t[np.ix_(keep, keep)] * np.outer(scale, scale)
+    try:
+        chol = np.linalg.cholesky(sub)
+        full_rank = float(np.min(np.diag(chol))) ** 2 > 1e-10
+    except np.linalg.LinAlgError:
+        full_rank = False
+    if full_rank:
+        inner = np.linalg.inv(sub)
+    else:
+        inner = np.linalg.pinv(sub, rcond=1e-10, hermitian=True)
+    out[np.ix_(keep, keep)] = inner * np.outer(scale, scale)
+    return out
+
+
+def _calfun(name: str, lower: float, upper: float) -> Any:
+    """R's ``cal.linear``, ``cal.raking`` and ``cal.logit``: a function of ``u`` giving
+    ``(Fm1(u), dF(u))`` with ``g = 1 + Fm1(u)``."""
+    lo, hi = lower, upper
+    if name == "linear":
+        def linear(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return (np.clip(u + 1.0, lo, hi) - 1.0,
+                    ((u < hi - 1.0) & (u > lo - 1.0)).astype(float))
+        return linear
+    if name == "raking":
+        def raking(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            with np.errstate(over="ignore"):
+                e = np.exp(u)
+            return np.clip(e, lo, hi) - 1.0, np.where((e < hi) & (e > lo), e, 0.0)
+        return raking
+    # logit: g = L + (U - L) * expit(A u + log((1 - L) / (U - 1))), R's cal.logit written
+    # without overflow
+    a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
+    shift = np.log((1.0 - lo) / (hi - 1.0))
+
+    def logit(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = a * u + shift
+        e = np.exp(-np.abs(t))
+        p = np.where(t >= 0, 1.0, e) / (1.0 + e)
+        return lo + (hi - lo) * p - 1.0, (hi - lo) * a * p * (1.0 - p)
+    return logit
+
+
+def _check_bounds(calfun: str, bounds: tuple[float, float] | None) -> tuple[float, float]:
+    check_choice("calfun", calfun, CALIBRATION_FUNCTIONS)
+    if bounds is None:
+        if calfun == "logit":
+            raise ValueError("calfun='logit' needs finite bounds=(lower, upper) with "
+                             "lower < 1 < upper (R: 'Logit calibration requires finite bounds')")
+        return -np.inf, np.inf
+    try:
+        lo, hi = (float(b) for b in bounds)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bounds must be a pair (lower, upper); got {bounds!r}") from exc
+    if np.isnan(lo) or np.isnan(hi) or not lo < 1.0 < hi:
+        raise ValueError(f"bounds must satisfy lower < 1 < upper; got {bounds!r}")
+    if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"calfun='logit' needs finite bounds; got {bounds!r}")
+    return lo, hi
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _CalibrationModel:
+    """Model-matrix blocks of a calibration and the population total of each column."""
+
+    blocks: list[_Block]
+    targets: np.ndarray  # (p,)
+    margins: _Margins  # the categorical part, for messages
+    auxiliaries: list[str]
+
+
+def _prepare_calibration(
+    w0: np.ndarray,
+    factors: Mapping[Any, Any] | None,
+    population: Mapping[Any, Any] | None,
+    covariates: Mapping[str, Any] | None,
+    totals: Mapping[str, float] | None,
+    population_size: float | None,
+    kind: str,
+) -> _CalibrationModel:
+    n = len(w0)
+    population = population or {}
+    factors = factors or {}
+    covariates = covariates or {}
+    totals = totals or {}
+    if set(covariates) != set(totals):
+        raise ValueError(
+            f"covariates {sorted(map(str, covariates))} and totals {sorted(map(str, totals))} "
+            "must name the same auxiliaries"
+        )
+    blocks: list[_Block] = []
+    targets: list[np.ndarray] = []
+    margins = _Margins([], [], [], [])
+    if population:
+        shares = _resolve_kind(
+            {_margin_name(k): _margin_series(_margin_name(k), v) for k, v in population.items()},
+            kind,
+        ) == "share"
+        margins = _prepare_raking(
+            w0, factors, population, kind, population_size if shares else None
+        )
+        ref = float(margins.targets[0].sum())
+        if population_size is not None and not shares and (
+            abs(float(population_size) - ref) > _TOTAL_RTOL * ref
+        ):
+            raise DataValidationError(
+                f"population_size {population_size!r} disagrees with the total of margin "
+                f"{margins.names[0]!r} ({ref:.10g})"
+            )
+        for k, (name, codes, tgt, labels) in enumerate(zip(
+            margins.names, margins.codes, margins.targets, margins.labels, strict=True
+        )):
+            values = None
+            if k:  # margins agree within _TOTAL_RTOL; make them agree exactly
+                tgt = tgt * (ref / float(tgt.sum()))
+                margins.targets[k] = tgt
+                # the first margin carries the total: leave out this margin's first category
+                # (R's treatment contrasts), so that the model matrix has full rank
+                values = (codes != 0).astype(float)
+                tgt = np.concatenate([[0.0], tgt[1:]])
+            blocks.append(_Block(name, codes, len(tgt), values, tuple(labels)))
+            targets.append(tgt)
+    elif population_size is not None:
+        size = float(population_size)
+        if not (np.isfinite(size) and size > 0):
+            raise ValueError(f"population_size must be positive; got {population_size!r}")
+        blocks.append(_Block("(population size)", np.zeros(n, dtype=np.int64), 1))
+        targets.append(np.array([size]))
+    aux = []
+    for name in covariates:
+        raw = covariates[name]
+        arr = raw.to_numpy() if isinstance(raw, pd.Series) else np.asarray(raw)
+        try:
+            x = np.asarray(pd.to_numeric(pd.Series(arr.ravel()), errors="coerce"), dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataValidationError("auxiliary must be numeric", column=str(name)) from exc
+        if arr.ndim != 1 or len(x) != n:
+            raise ValueError(
+                f"auxiliary {name!r} must have one value per respondent ({n}); got shape "
+                f"{arr.shape}"
+            )
+        bad = ~np.isfinite(x)
+        if np.any(bad):
+            raise DataValidationError(
+                "auxiliary for calibration has missing, non-numeric or infinite values: "
+                f"{describe_values(arr[bad])}",
+                column=str(name),
+                rows=(np.flatnonzero(bad)[:5] + 1).tolist(),
+            )
+        try:
+            target = float(totals[name])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"total of {name!r} must be a number; got {totals[name]!r}") from exc
+        if not np.isfinite(target):
+            raise ValueError(f"total of {name!r} must be finite; got {totals[name]!r}")
+        if not np.any(x[w0 > 0] != 0.0):
+            if target == 0.0:
+                logger.info("auxiliary %r is 0 everywhere with total 0: dropped", name)
+                continue
+            raise DataValidationError(
+                f"auxiliary is 0 for every respondent with a positive weight, so its "
+                f"population total {target:.10g} cannot be met",
+                column=str(name),
+            )
+        blocks.append(_Block(str(name), np.zeros(n, dtype=np.int64), 1, x))
+        targets.append(np.array([target]))
+        aux.append(str(name))
+    if not blocks:
+        raise ValueError("give at least one margin, auxiliary total or population_size")
+    return _CalibrationModel(blocks, np.concatenate(targets), margins, aux)
+
+
+def _model_miss(w: np.ndarray, model: _CalibrationModel) -> str:
+    """Text naming the margin category or auxiliary total farthest (relative to 1 + its
+    population total) from its population total."""
+    best: tuple[float, str, Any, float, float] = (-1.0, "", None, 0.0, 0.0)
+    if model.margins.names:
+        margin, category, achieved, target = _largest_miss(w, model.margins)
+        best = (abs(achieved - target) / (1.0 + abs(target)), margin, category, achieved,
+                target)
+    achieved_all = _tmatvec(model.blocks, w)
+    offset = 0
+    for b in model.blocks:
+        if not b.labels:  # an auxiliary or the population size
+            achieved, target = float(achieved_all[offset]), float(model.targets[offset])
+            rel = abs(achieved - target) / (1.0 + abs(target))
+            if rel > best[0]:
+                best = (rel, f"{b.name} (total)", None, achieved, target)
+        offset += b.levels
+    return _miss_text(*best[1:])
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CalibrationResult(Result):
+    """Result of :func:`calibrate_weights`.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        The calibrated weights.
+    g : numpy.ndarray
+        Calibrated over starting weights (R's ``g``; 0 where the starting weight is 0).
+    calfun : str
+        The calibration function (R's ``calfun``).
+    bounds : tuple of float
+        Bounds on ``g`` (``(-inf, inf)`` when unbounded).
+    converged : bool
+        Whether every constraint was met to ``tol``.
+    iterations : int
+        Newton steps taken.
+    max_misfit : float
+        Largest ``|achieved - population total| / (1 + |population total|)`` (R's criterion).
+    """
+
+    weights: np.ndarray
+    g: np.ndarray
+    calfun: str
+    bounds: tuple[float, float]
+    converged: bool
+    iterations: int
+    max_misfit: float
+
+    def _summary_lines(self) -> list[str]:
+        state = "converged" if self.converged else "did NOT converge"
+        w = np.asarray(self.weights, dtype=float)
+        lines = [f"CalibrationResult ({self.calfun}): {state} after {self.iterations} steps, "
+                 f"largest relative misfit {format_value(self.max_misfit)}"]
+        if w.size and np.all(np.isfinite(w)) and np.any(w > 0):
+            lines.append(f"weights: n {w.size}, total {format_value(float(w.sum()))}, g in "
+                         f"[{format_value(float(self.g.min()))}, "
+                         f"{format_value(float(self.g.max()))}], Kish design effect "
+                         f"{format_value(kish_deff(w))}")
+        return lines
+
+
+def _calibrate(
+    w0: np.ndarray,
+    model: _CalibrationModel,
+    calfun: str,
+    bounds: tuple[float, float],
+    *,
+    tol: float,
+    max_iter: int,
+) -> CalibrationResult:
+    """R's ``grake`` (survey 4.1-1): Newton steps on the calibration equations from
+    ``g = 1``, halving a step that gives non-finite weights, until every
+    ``|misfit| / (1 + |total|) < tol``."""
+    if not (isinstance(max_iter, int | np.integer) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be positive; got {tol!r}")
+    blocks, targets = model.blocks, model.targets
+    n = len(w0)
+    lo, hi = bounds
+    calf = _calfun(calfun, lo, hi)
+    ww = w0
+    sample_total = _tmatvec(blocks, ww)
+    active = (sample_total != 0) | (targets != 0)  # not a left-out first category
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scales = targets[active] / sample_total[active]
+    scale = None
+    if np.all(np.isfinite(scales)) and float(scales.min()) > _RESCALE_THRESHOLD:
+        scale = float(scales.mean())
+        ww = ww * scale
+        sample_total = sample_total * scale
+        if np.isfinite(lo) or np.isfinite(hi):
+            warnings.warn(
+                f"every population total is over {_RESCALE_THRESHOLD:g} times its sample "
+                f"estimate: the weights were first scaled by {scale:.3g} and the bounds apply "
+                "to the scaled weights (as R's calibrate)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    eta = np.zeros(len(targets))
+    xeta = np.zeros(n)
+    it = 1
+    denom = 1.0 + np.abs(targets)
+    crossprod = _CrossPlan(blocks)
+    fm, deriv = calf(xeta)
+    misfit = targets - sample_total - _tmatvec(blocks, ww * fm)
+    while True:
+        deta = _ginv_psd(crossprod(ww * deriv)) @ misfit
+        eta = eta + deta
+        xeta = _matvec(blocks, eta, n)
+        fm, deriv = calf(xeta)
+        while it < max_iter and not (np.all(np.isfinite(fm)) and np.all(np.isfinite(deriv))):
+            it += 1
+            deta = deta / 2.0
+            eta = eta - deta
+            xeta = _matvec(blocks, eta, n)
+            fm, deriv = calf(xeta)
+        misfit = targets - sample_total - _tmatvec(blocks, ww * fm)
+        worst = float(np.max(np.abs(misfit) / denom)) if np.all(np.isfinite(misfit)) else np.inf
+        if worst < tol:
+            converged = True
+            break
+        it += 1
+        if it > max_iter:
+            converged = False
+            break
+    g = 1.0 + fm
+    if scale is not None:
+        g = g * scale
+    return CalibrationResult(
+        weights=w0 * g, g=np.where(w0 > 0, g, 0.0), calfun=calfun, bounds=(lo, hi),
+        converged=converged, iterations=it, max_misfit=worst,
+    )
+
+
+def calibrate_weights(
+    weights: Any,
+    factors: Mapping[Any, Any] | None = None,
+    population: Mapping[Any, Mapping[Hashable, float] | pd.Series] | None = None,
+    *,
+    covariates: Mapping[str, Any] | None = None,
+    totals: Mapping[str, float] | None = None,
+    population_size: float | None = None,
+    calfun: CalibrationFunction = "linear",
+    bounds: tuple[float, float] | None = None,
+    kind: MarginKind = "auto",
+    tol: float = 1e-7,
+    max_iter: int = 50,
+    force: bool = False,
+) -> CalibrationResult:
+    """Calibrate weights to categorical margins and totals of numeric auxiliaries.
+
+    The calibrated weights are ``w = d * g(x' lambda)`` with ``x`` the respondent's row of the
+    model matrix (the indicators of every margin's categories and the auxiliaries), solved by
+    Newton's method so that the weighted totals of every column equal the population's: R
+    survey 4.1-1 ``calibrate(design, formula, population, calfun = calfun, bounds = bounds)``
+    (its ``grake``), with ``formula`` the sum of the margins and auxiliaries.
+
+    Parameters
+    ----------
+    weights : array-like
+        Starting (design) weights ``d``, finite and >= 0.
+    factors, population : mapping, optional
+        Categorical margins as for :func:`rake_weights` (a tuple key for a joint margin).
+    covariates : mapping of str to array-like, optional
+        Numeric auxiliaries, one value per respondent.
+    totals : mapping of str to float, optional
+        Population total of each auxiliary (same keys as ``covariates``).
+    population_size : float, optional
+        The population count ``N`` (R's ``(Intercept)`` total). Needed for calibration to
+        auxiliaries alone when the weights must also sum to ``N`` (without it and without
+        margins the weights are calibrated to the auxiliaries only: R's ``~ x - 1``); with
+        margins it must equal their total, and with shares it is the total they multiply
+        (default: the sum of the starting weights).
+    calfun : {"linear", "raking", "logit"}, default "linear"
+        ``g(u) = 1 + u`` (GREG), ``exp(u)`` or the bounded logit of Deville and Särndal (1992),
+        as R's ``cal.linear``, ``cal.raking``, ``cal.logit``.
+    bounds : (float, float), optional
+        ``lower < 1 < upper`` bounds on ``g``; required by ``"logit"`` (which keeps ``g``
+        strictly inside them); with ``"linear"`` (R's bounded linear calibration) and
+        ``"raking"`` ``g`` is truncated at them.
+    kind : {"auto", "count", "share"}, default "auto"
+        Whether margins hold counts or shares.
+    tol, max_iter : float, int
+        R's ``epsilon`` and ``maxit``: stop when every constraint's
+        ``|misfit| / (1 + |total|)`` is below ``tol``; at most ``max_iter`` Newton steps.
+    force : bool, default False
+        Return weights that miss the constraints (with a warning) instead of raising, as
+        R's ``force = TRUE``.
+
+    Returns
+    -------
+    CalibrationResult
+
+    Raises
+    ------
+    DataValidationError
+        A calibration that cannot meet its constraints (naming the margin and category, or
+        the auxiliary, and by how much the weights miss it); margins that disagree in total;
+        a margin category absent from the sample or a sample category without a margin; an
+        auxiliary with missing values.
+    ValueError
+        Invalid arguments (``calfun``, ``bounds``, ``tol``, ``max_iter``).
+
+    Notes
+    -----
+    Unbounded linear calibration can give negative weights, as R's; the design-level
+    :func:`kpianalysis.design.calibrate` refuses them (its estimators read a weight <= 0 as
+    outside the sample).
+
+    As R, when every population total exceeds 20 times its sample estimate the starting
+    weights are first scaled by the mean ratio (and bounds then apply to the scaled weights).
+
+    References
+    ----------
+    Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in survey sampling.
+    *Journal of the American Statistical Association* 87, 376-382.
+    """
+    w0 = _weights_array(weights)
+    lo_hi = _check_bounds(calfun, bounds)
+    model = _prepare_calibration(
+        w0, factors, population, covariates, totals, population_size, kind
+    )
+    result = _calibrate(w0, model, calfun, lo_hi, tol=tol, max_iter=max_iter)
+    _check_met(result, model, force, stacklevel=3)
+    return result
+
+
+def _check_met(
+    result: CalibrationResult, model: _CalibrationModel, force: bool, stacklevel: int
+) -> None:
+    if result.converged:
+        return
+    if np.all(np.isfinite(result.weights)):
+        detail = _model_miss(result.weights, model)
+    else:
+        detail = "the Newton steps gave non-finite weights"
+    bounds = "" if not np.isfinite(result.bounds).any() else (
+        f" within bounds {result.bounds}")
+    message = (f"calibration ({result.calfun}{bounds}) cannot meet its constraints after "
+               f"{result.iterations} steps; largest miss at {detail}")
+    if not force or not np.all(np.isfinite(result.weights)):
+        raise DataValidationError(
+            message + ". Widen the bounds, collapse sparse categories, check the population "
+            "totals, or pass force=True to keep the weights anyway"
+        )
+    warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
 
 def trim_weights(
