@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     "RakingResult": "weighting", "WeightSummary": "weighting", "kish_deff": "weighting",
     "kish_ess": "weighting", "poststratify": "design", "poststratify_weights": "weighting",
     "rake": "design", "rake_weights": "weighting", "trim_weights": "weighting",
+    "calibrate": "design", "calibrate_weights": "weighting",
+    "CalibrationResult": "weighting", "CALIBRATION_FUNCTIONS": "weighting",
     "weight_summary": "weighting",
     "FH_METHODS": "sae", "FayHerriotConvergenceError": "sae", "FayHerriotResult": "sae",
     "fay_herriot": "sae",

@@ -1293,39 +1293,48 @@ class SurveyDesign:
         chunk = max(1, _CHUNK_ELEMENTS // max(self._n, 1))
         for start in range(0, ndom, chunk):
             cols = slice(start, min(ndom, start + chunk))
-            fitted = np.zeros((self._n, cols.stop - cols.start))
-            for step, beta in zip(self._calibration, betas, strict=True):
-                part = np.zeros_like(fitted)
-                offset = 0
-                for f, m in zip(step.factors, step.mult, strict=True):
-                    term = beta[offset : offset + f.levels, cols][f.codes]
-                    if f.values is not None:
-                        term = term * f.values[:, None]
-                    if step.linearisation == "greg":
-                        part += term
-                    else:
-                        part += m[:, None] * term
-                    offset += f.levels
-                fitted += step.mult[0][:, None] * part if step.linearisation == "greg" else part
+            fitted = self._fitted(betas, cols)
             totals[:, cols] -= _group_sum(unit_codes, fitted, n_units)
         return totals
+
+    def _fitted(self, betas: Sequence[np.ndarray], cols: slice) -> np.ndarray:
+        """Calibration fit of the scores for the coefficient columns ``cols``: (n, ncols)."""
+        fitted: np.ndarray | None = None
+        for step, beta in zip(self._calibration, betas, strict=True):
+            part: np.ndarray | None = None
+            offset = 0
+            for f, m in zip(step.factors, step.mult, strict=True):
+                term = beta[offset : offset + f.levels, cols][f.codes]
+                if f.values is not None:
+                    term = term * f.values[:, None]
+                if step.linearisation != "greg":
+                    term = m[:, None] * term
+                part = term if part is None else part + term
+                offset += f.levels
+            assert part is not None
+            if step.linearisation == "greg":
+                part = step.mult[0][:, None] * part
+            fitted = part if fitted is None else fitted + part
+        assert fitted is not None
+        return fitted
 
     def _calibration_betas(self, u: np.ndarray, codes: np.ndarray, ndom: int) -> list[np.ndarray]:
         """Coefficients of each calibration step's fitted part of the scores (see
         :class:`_CalibrationStep`), one column per domain."""
-        betas: list[np.ndarray] = []
         x = self._w * u
+
+        def sums(f: _Factor, r: np.ndarray) -> np.ndarray:
+            v = r * x if f.values is None else r * x * f.values
+            return np.bincount(f.codes * ndom + codes, weights=v,
+                               minlength=f.levels * ndom).reshape(f.levels, ndom)
+
+        return self._solve_betas(sums)
+
+    def _solve_betas(self, sums: Any) -> list[np.ndarray]:
+        """Each step's coefficients from its cell sums ``sums(factor, row_weight)``."""
+        betas: list[np.ndarray] = []
         for k, step in enumerate(self._calibration):
-            rhs = np.vstack(
-                [
-                    np.bincount(
-                        f.codes * ndom + codes,
-                        weights=r * x if f.values is None else r * x * f.values,
-                        minlength=f.levels * ndom,
-                    ).reshape(f.levels, ndom)
-                    for f, r in zip(step.factors, step.rw, strict=True)
-                ]
-            )
+            rhs = np.vstack([sums(f, r) for f, r in zip(step.factors, step.rw, strict=True)])
             for j in range(k):
                 rhs = rhs - step.cross[j] @ betas[j]
             if step.linearisation == "greg":
@@ -1479,31 +1488,20 @@ class SurveyDesign:
 
     def _dense_betas(self, u: np.ndarray) -> list[np.ndarray]:
         """:meth:`_calibration_betas` for dense (n, k) scores."""
-        betas: list[np.ndarray] = []
-        for k, step in enumerate(self._calibration):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(step.after > 0, step.before * self._w / step.after, 0.0)
-            v = scale[:, None] * u
-            rhs = np.vstack([_group_sum(f.codes, v, f.levels) for f in step.factors])
-            for j in range(k):
-                rhs = rhs - step.cross[j] @ betas[j]
-            betas.append(step.ginv @ rhs)
-        return betas
+        x = self._w[:, None] * u
+
+        def sums(f: _Factor, r: np.ndarray) -> np.ndarray:
+            rv = r if f.values is None else r * f.values
+            return _group_sum(f.codes, rv[:, None] * x, f.levels)
+
+        return self._solve_betas(sums)
 
     def _dense_totals(self, unit_codes: np.ndarray, n_units: int, x: np.ndarray,
                       betas: Sequence[np.ndarray]) -> np.ndarray:
         """Unit totals of dense (n, k) scores minus their calibration fit: (n_units, k)."""
         totals = _group_sum(unit_codes, x, n_units)
         if betas:
-            fitted = np.zeros_like(x)
-            for step, beta in zip(self._calibration, betas, strict=True):
-                part = np.zeros_like(x)
-                offset = 0
-                for f in step.factors:
-                    part += beta[offset : offset + f.levels][f.codes]
-                    offset += f.levels
-                fitted += step.after[:, None] * part
-            totals = totals - _group_sum(unit_codes, fitted, n_units)
+            totals = totals - _group_sum(unit_codes, self._fitted(betas, slice(None)), n_units)
         return totals
 
     def _estimate(

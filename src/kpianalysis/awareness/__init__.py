@@ -16,7 +16,8 @@ Estimator (the choice and why)
   estimate is the average of the three rounds' estimates. Only the sex margin is official
   (NSO/DOPA 2023); the age and district margins of the sample file are ILLUSTRATIVE and the
   report says so. Standard errors are by Taylor linearisation with strata = round × district
-  and the calibration residuals of the raking (as R's ``survey::rake``), sampling with
+  and the GREG residuals of the raking (R's ``calibrate(calfun = "raking")`` linearisation;
+  ``rake()``'s is available as ``linearisation="rake"``), sampling with
   replacement (the sampling fractions are below 0.1 %, so a finite-population correction
   changes nothing visible); the interval is the logit interval on the design degrees of
   freedom (R's ``svyciprop(method = "logit")``).
