@@ -1626,39 +1626,6 @@ class SurveyDesign:
             parts.append("calibrated (" + "+".join(s.kind for s in self._calibration) + ")")
         return " ".join(parts)
 
-    # ---- quantiles, ratios, tests of association (kpianalysis.inference) -------------------
-
-    def quantile(self, column: str, probs: float | Sequence[float], **kwargs: Any) -> Any:
-        """Design-based quantiles with Woodruff intervals (R's ``svyquantile``).
-
-        See :func:`kpianalysis.inference.quantile` for the parameters (``by``, ``rule``,
-        ``interval_type``, ``confidence``, ``df``, ``na_rm``).
-        """
-        from .inference import quantile
-
-        return quantile(self, column, probs, **kwargs)
-
-    def ratio(self, numerator: str, denominator: str, **kwargs: Any) -> Any:
-        """Design-based ratio ``sum(w y) / sum(w x)`` (R's ``svyratio``).
-
-        See :func:`kpianalysis.inference.ratio` for the parameters (``by``, ``confidence``,
-        ``df``, ``na_rm``).
-        """
-        from .inference import ratio
-
-        return ratio(self, numerator, denominator, **kwargs)
-
-    def chisq(self, rows: str, cols: str, *, statistic: str = "F",
-              within: np.ndarray | None = None) -> Any:
-        """Design-based test of association of two categorical columns (R's ``svychisq``).
-
-        See :func:`kpianalysis.inference.chisq_test`.
-        """
-        from .inference import chisq_test
-
-        return chisq_test(self, rows, cols, statistic=statistic,  # type: ignore[arg-type]
-                          within=within)
-
 
 # --------------------------------------------------------------------------------------------
 # Design-level calibration

@@ -18,6 +18,7 @@ from .._results import Result, confidence_label, format_interval, format_value
 from .._validation import DataValidationError, check_confidence, check_probability
 from ..bangkok import DISTRICTS
 from ..design import Estimate, SurveyDesign
+from ..inference import chisq_test
 from ..rubric import score_percent_target
 from ..sample_size import (
     cochran,
@@ -620,7 +621,7 @@ def _association_tests(design: SurveyDesign, mode_designs: dict[str, SurveyDesig
                        p_value=float("nan"), differs=False, mean_deff=float("nan"),
                        method="fewer than two groups shown: no test")
         else:
-            t = d.chisq("aware", column, within=within)
+            t = chisq_test(d, "aware", column, within=within)
             row.update(statistic=t.statistic, ndf=t.ndf, ddf=t.ddf, p_value=t.p_value,
                        differs=bool(t.p_value < alpha), mean_deff=t.mean_deff,
                        method=t.method)
