@@ -219,3 +219,36 @@ def test_chisq_within_a_subpopulation_matches_r(name: str, stat: str) -> None:
     got = [t.statistic, t.ndf, *([] if stat == "Chisq" else [t.ddf]), t.p_value]
     np.testing.assert_allclose(got, _ref(f"chisq_{name}_noH_{stat}"), rtol=1e-8)
     assert list(t.table.columns) == ["E", "M"]
+
+
+def _calibrated() -> dict[str, SurveyDesign]:
+    apipop = pd.read_csv(DATA / "api" / "api_pop.csv")
+    types = {"E": 4421, "H": 755, "M": 1018}
+    return {
+        # rake(clus2, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight)
+        "rake2": DESIGNS["clus2"].rake({"stype": types, "sch.wide": {"No": 1072, "Yes": 5122}},
+                                       tol=1e-13, max_iter=1000, linearisation="rake"),
+        # calibrate(clus1, ~stype + api99, c(`(Intercept)` = 6194, stypeH = 755,
+        #           stypeM = 1018, api99 = sum(apipop$api99)))
+        "greg1": DESIGNS["clus1"].calibrate({"stype": types},
+                                            totals={"api99": float(apipop["api99"].sum())}),
+    }
+
+
+CALIBRATED = _calibrated()
+
+
+@pytest.mark.parametrize("name", list(CALIBRATED))
+def test_estimators_on_calibrated_designs_match_r(name: str) -> None:
+    d = CALIBRATED[name]
+    for stat in ("F", "Chisq", "Wald"):
+        # svychisq(~comp.imp + awards, d, statistic = S)
+        t = chisq_test(d, "comp.imp", "awards", statistic=stat)  # type: ignore[arg-type]
+        got = [t.statistic, t.ndf, *([] if stat == "Chisq" else [t.ddf]), t.p_value]
+        np.testing.assert_allclose(got, _ref(f"chisq_{name}_{stat}"), rtol=1e-8)
+    # svyquantile(~api00, d, probs, qrule = "hf7"); svyratio(~api.stu, ~enroll, d, na.rm = TRUE)
+    q = quantile(d, "api00", PROBS, rule="hf7")
+    np.testing.assert_allclose(q.table[FIELDS].to_numpy().ravel(), _ref(f"q_{name}_hf7_mean"),
+                               rtol=TOL)
+    r = ratio(d, "api.stu", "enroll", na_rm=True)
+    np.testing.assert_allclose([r.estimate, r.se], _ref(f"ratio_{name}"), rtol=TOL)

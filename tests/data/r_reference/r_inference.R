@@ -81,4 +81,28 @@ for (nm in c("strat", "clus1ps")) {
     add(sprintf("chisq_%s_noH_%s", nm, stat), vec(c(t$statistic, t$parameter, t$p.value)))
   }
 }
+# calibrated designs: rake()'s own linearisation, and GREG with a numeric auxiliary
+tight <- list(maxit = 1000, epsilon = 1e-13)
+pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
+cal <- list(
+  # rake(clus2, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight)
+  rake2 = rake(designs$clus2, list(~stype, ~sch.wide), list(pop.types, pop.schwide),
+               control = tight),
+  # calibrate(clus1, ~stype + api99, c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018,
+  #           api99 = sum(apipop$api99)))
+  greg1 = calibrate(designs$clus1, ~stype + api99,
+                    c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018,
+                      api99 = sum(apipop$api99)))
+)
+for (nm in names(cal)) {
+  d <- cal[[nm]]
+  for (stat in c("F", "Chisq", "Wald")) {
+    t <- svychisq(~comp.imp + awards, d, statistic = stat)
+    add(sprintf("chisq_%s_%s", nm, stat), vec(c(t$statistic, t$parameter, t$p.value)))
+  }
+  # svyquantile(~api00, d, probs, qrule = "hf7", interval.type = "mean")
+  add(sprintf("q_%s_hf7_mean", nm), vec(q(d, "hf7", "mean")))
+  r <- svyratio(~api.stu, ~enroll, d, na.rm = TRUE)
+  add(sprintf("ratio_%s", nm), vec(c(coef(r), SE(r))))
+}
 writeLines(c("{", paste(out, collapse = ",\n"), "}"), "r_inference.json")
