@@ -60,6 +60,7 @@ from .weighting import (
 )
 
 __all__ = [
+    "LONELY_DOMAIN_OPTIONS",
     "LONELY_PSU_OPTIONS",
     "DESIGN_PROPORTION_CI_METHODS",
     "DomainEstimates",
@@ -73,10 +74,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
+LonelyDomain = Literal["svyby", "full-design"]
 ProportionCIMethod = Literal["logit", "korn-graubard", "beta", "wilson", "wald"]
 
 #: Valid values of ``lonely_psu`` (R's ``options(survey.lonely.psu = ...)``).
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "adjust", "certainty", "average")
+#: Valid values of ``lonely_domain``: how ``lonely_psu="adjust"``/``"average"`` treat a domain.
+LONELY_DOMAIN_OPTIONS: tuple[str, ...] = ("svyby", "full-design")
 #: Valid confidence-interval methods for proportions (``"beta"`` is R's name for Korn-Graubard).
 DESIGN_PROPORTION_CI_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "beta", "wilson", "wald")
 
@@ -610,7 +614,23 @@ class SurveyDesign:
         variance; ``"adjust"`` centres its PSU total at the mean of all PSU totals;
         ``"average"`` scales the variance of the other strata by (strata / strata with 2+ PSUs).
         A second-stage unit alone in its PSU contributes nothing under every option except
-        ``"fail"``.
+        ``"fail"``. Whole-sample estimates follow R survey >= 4.4-1 (earlier versions centre
+        the lonely PSU of ``"adjust"`` at 0); for domains see ``lonely_domain``.
+    lonely_domain : {"svyby", "full-design"}, default "svyby"
+        How ``lonely_psu="adjust"`` and ``"average"`` treat a domain (a ``by`` group, or the
+        respondents with a non-missing outcome under ``na_rm``); the other options give the
+        same numbers under both. ``"svyby"`` reproduces R survey >= 4.4-1's ``svyby`` (and
+        ``svymean(..., na.rm = TRUE)``), which subsets the design: only the strata with rows in
+        the domain count, so a lonely stratum outside the domain contributes nothing,
+        ``"adjust"`` centres a lonely PSU at the domain total divided by the number of PSUs of
+        the strata present in the domain, and ``"average"`` scales by (strata present) /
+        (strata present with 2+ PSUs). R keeps every row when it subsets a calibrated design,
+        so for post-stratified and raked designs ``"svyby"`` is ``"full-design"``.
+        ``"full-design"`` (the package's convention before issue 12) keeps the whole design
+        with the domain's scores set to zero outside it: ``"adjust"`` centres at the domain
+        total over all PSUs and every lonely stratum contributes; ``"average"`` scales by all
+        strata / strata with 2+ PSUs. It reproduces R survey >= 4.4-1's
+        ``svymean(~y, design[in_domain, , drop = FALSE])``.
     confidence : float, default 0.95
         Default coverage of the confidence intervals.
 
@@ -643,12 +663,16 @@ class SurveyDesign:
         nest: bool = False,
         lonely_psu: LonelyPSU = "fail",
         confidence: float = 0.95,
+        lonely_domain: LonelyDomain = "svyby",
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("data has no rows")
         self.lonely_psu: str = check_choice("lonely_psu", lonely_psu, LONELY_PSU_OPTIONS)
+        self.lonely_domain: str = check_choice(
+            "lonely_domain", lonely_domain, LONELY_DOMAIN_OPTIONS
+        )
         self.confidence: float = check_confidence(confidence)
         if ssu is not None and psu is None:
             raise ValueError("ssu (second-stage units) needs psu (first-stage units) as well")
@@ -1247,10 +1271,20 @@ class SurveyDesign:
             betas.append(step.ginv @ rhs)
         return betas
 
-    def _variance(self, x: np.ndarray, u: np.ndarray, codes: np.ndarray, ndom: int) -> np.ndarray:
+    def _variance(
+        self,
+        x: np.ndarray,
+        u: np.ndarray,
+        codes: np.ndarray,
+        ndom: int,
+        member: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Linearisation variance of each domain's estimator from per-row scores.
 
-        ``x`` are the weighted scores (zero outside the domain), ``u = x / w``.
+        ``x`` are the weighted scores (zero outside the domain), ``u = x / w``. ``member``
+        (optional, boolean per row) marks the rows of each domain's subset (R's svyby subset:
+        in the domain with a non-missing outcome); it matters only for lonely PSUs under
+        ``lonely_domain="svyby"``.
         """
         betas = self._calibration_betas(u, codes, ndom) if self._calibration else []
         totals = self._unit_totals(self._psu, self._n_psu, x, codes, ndom, betas)
@@ -1262,6 +1296,7 @@ class SurveyDesign:
             self._f1,
             self._lonely1,
             adjust_ok=True,
+            present=self._strata_present(codes, ndom, member),
         )
         if self._two_stage:
             assert self._ssu is not None and self._ssu_psu is not None
@@ -1271,6 +1306,23 @@ class SurveyDesign:
             within = self._within_psu(sub)
             var = var + (within * self._pi1[self._psu_stratum][:, None]).sum(axis=0)
         return var
+
+    def _strata_present(
+        self, codes: np.ndarray, ndom: int, member: np.ndarray | None
+    ) -> np.ndarray | None:
+        """(n_strata, ndom) mask of the strata with rows in each domain's subset, when the
+        ``"svyby"`` lonely-domain convention changes the variance; otherwise ``None``."""
+        if (
+            member is None
+            or self.lonely_domain != "svyby"
+            or self._calibration  # R keeps every row of a calibrated design
+            or self.lonely_psu not in ("adjust", "average")
+            or not np.any(self._lonely1)
+        ):
+            return None
+        flat = self._strata_codes * ndom + codes
+        counts = np.bincount(flat, weights=member, minlength=self._n_strata * ndom)
+        return counts.reshape(self._n_strata, ndom) > 0
 
     def _stage_variance(
         self,
@@ -1282,14 +1334,23 @@ class SurveyDesign:
         lonely: np.ndarray,
         *,
         adjust_ok: bool,
+        present: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Between-unit variance within groups (strata) at one stage: (ndom,)."""
+        """Between-unit variance within groups (strata) at one stage: (ndom,).
+
+        ``present`` (n_groups, ndom), when given, limits each domain to the groups with rows
+        in it (R's svyby subset); the lonely-PSU centre and the ``"average"`` scaling then
+        count only those groups.
+        """
         sums = _group_sum(unit_group, totals, n_groups)
         means = sums / np.maximum(n_g, 1)[:, None]
         dev = totals - means[unit_group]
         option = self.lonely_psu
         if np.any(lonely) and option == "adjust" and adjust_ok:
-            grand = totals.sum(axis=0) / totals.shape[0]
+            if present is None:
+                grand = totals.sum(axis=0) / totals.shape[0]
+            else:
+                grand = totals.sum(axis=0) / (n_g[:, None] * present).sum(axis=0)
             lonely_unit = lonely[unit_group]
             dev[lonely_unit] = totals[lonely_unit] - grand
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1298,15 +1359,25 @@ class SurveyDesign:
             scale = np.where(lonely, 0.0, scale)
         scale = np.where(f_g <= _CERTAINTY_TOL, 0.0, scale)
         ss = _group_sum(unit_group, dev**2, n_groups)
+        if present is not None:
+            ss = ss * present  # a stratum outside the domain's subset contributes nothing
         var = (ss * scale[:, None]).sum(axis=0)
         if option == "average" and np.any(lonely):
-            n_ok = n_groups - int(lonely.sum())
-            if n_ok == 0:
-                raise ValueError(
-                    "every stratum has a single PSU: lonely_psu='average' has nothing to "
-                    "average"
-                )
-            var = var * n_groups / n_ok
+            if present is None:
+                n_ok = n_groups - int(lonely.sum())
+                if n_ok == 0:
+                    raise ValueError(
+                        "every stratum has a single PSU: lonely_psu='average' has nothing to "
+                        "average"
+                    )
+                var = var * n_groups / n_ok
+            else:
+                n_all = present.sum(axis=0)
+                n_ok = (present & ~lonely[:, None]).sum(axis=0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    # NaN marks a domain whose strata all have a single PSU; the caller
+                    # raises naming it
+                    var = np.where(n_ok > 0, var * n_all / n_ok, np.nan)
         return var
 
     def _within_psu(self, sub: np.ndarray) -> np.ndarray:
@@ -1346,13 +1417,7 @@ class SurveyDesign:
 
         n_d = np.bincount(codes, weights=valid, minlength=ndom).astype(np.int64)
         if np.any(n_d == 0):
-            empty = np.flatnonzero(n_d == 0)
-            shown = (
-                ", ".join(str(tuple(labels.iloc[i])) if len(by_names) > 1 else
-                          repr(labels.iloc[i, 0]) for i in empty[:_MAX_SHOWN])
-                if labels is not None
-                else "(all)"
-            )
+            shown = self._domain_names(labels, np.flatnonzero(n_d == 0))
             raise ValueError(
                 f"domain {shown} of {list(by_names) or 'the design'} has no respondents with a "
                 f"non-missing {column!r} and a positive weight"
@@ -1372,7 +1437,15 @@ class SurveyDesign:
             inv_n = 1.0 / N_d
             u = resid * inv_n[codes]
             x = wv * u
-        var = self._variance(x, u, codes, ndom)
+        var = self._variance(x, u, codes, ndom, member=~np.isnan(y))
+        if np.any(np.isnan(var)):
+            bad = np.flatnonzero(np.isnan(var))
+            raise ValueError(
+                f"every stratum with respondents in domain {self._domain_names(labels, bad)} "
+                "has a single PSU: lonely_psu='average' has nothing to average there "
+                "(R's svyby gives NaN); use another lonely_psu option or "
+                "lonely_domain='full-design'"
+            )
         var = np.maximum(var, 0.0)
         se = np.sqrt(var)
         df = self._domain_df(codes, ndom, valid)
@@ -1432,6 +1505,15 @@ class SurveyDesign:
             confidence=confidence,
             method=method,
         )
+
+    @staticmethod
+    def _domain_names(labels: pd.DataFrame | None, index: np.ndarray) -> str:
+        """Readable labels of the domains at ``index`` (``"(all)"`` for the whole sample)."""
+        if labels is None:
+            return "(all)"
+        if labels.shape[1] > 1:
+            return ", ".join(str(tuple(labels.iloc[i])) for i in index[:_MAX_SHOWN])
+        return ", ".join(repr(labels.iloc[i, 0]) for i in index[:_MAX_SHOWN])
 
     def _design_label(self) -> str:
         parts = []
