@@ -138,7 +138,9 @@ add_ci <- function(design, method, variable, value, by = NULL, level = 0.95, df 
     r <- tryCatch(do.call(svyby, c(list(f, byf, d, svyciprop, method = method, level = level,
                                         vartype = c("se", "ci")), dfarg)), error = fail)
     if (is.null(r)) return(invisible())  # R fails (e.g. a domain with p = 0): no reference
-    est <- coef(r); ci <- confint(r); labels <- as.character(r[[by]])
+    # the interval svyciprop computed is in columns ci_l, ci_u (confint() of an svyby
+    # object would give the Wald interval from the SE instead)
+    est <- coef(r); ci <- cbind(r$ci_l, r$ci_u); labels <- as.character(r[[by]])
     se <- SE(r)
     call <- sprintf('svyby(%s, %s, d, svyciprop, method = "%s", level = %s%s, vartype = c("se", "ci"))',
                     deparse(f), deparse(byf), method, level,
@@ -170,7 +172,7 @@ for (method in c("likelihood", "asin", "mean")) {
 # svyciprop(method = "beta") takes nrow(design) = the full sample size
 for (design in c("clus1_ps", "clus2_ps")) {
   for (method in c("beta", "likelihood", "logit", "asin", "mean")) {
-    add_ci(design, method, "sch.wide", "Yes", by = "awards")
+    add_ci(design, method, "sch.wide", "Yes", by = "stype")
     add_ci(design, method, "sch.wide", "Yes")
   }
 }
