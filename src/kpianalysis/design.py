@@ -10,7 +10,10 @@ standard errors that follow R's ``survey`` package (Lumley 2004, 2010):
   multistage estimator when population sizes are given for both stages (R's default
   ``options(survey.ultimate.cluster = FALSE)``);
 * domains are estimated on the full design with scores set to zero outside the domain (never by
-  subsetting the design), so empty PSUs and strata still count;
+  subsetting the design), so empty PSUs and strata still count; only lonely PSUs under
+  ``"adjust"``/``"average"`` see the domain's own strata, as R >= 4.4-1's ``svyby`` does
+  (``lonely_domain``);
+* proportions get R ``svyciprop``'s intervals (logit, likelihood, asin, beta, mean, Wilson);
 * post-stratified and raked designs (:func:`poststratify`, :func:`rake`; the weight arithmetic
   is in :mod:`kpianalysis.weighting`) use the residuals of the scores from the calibration
   model, as R's ``postStratify``/``calibrate``;
