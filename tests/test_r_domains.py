@@ -243,3 +243,23 @@ def test_likelihood_needs_the_data() -> None:
     with pytest.raises(ValueError, match="likelihood"):
         est.confint(0.9)
     assert est.confint(0.9, method="asin").method == "asin"
+
+
+def test_confint_recomputes_new_methods_as_r() -> None:
+    # R: svyby(~I(yr.rnd == "Yes"), ~stype, dclus2, svyciprop, method = "mean" / "asin")
+    mean = next(c for c in CIPROP if c["design"] == "clus2" and c["variable"] == "yr.rnd"
+                and c["method"] == "mean")
+    est = build("clus2").proportion("yr.rnd", level="Yes", by="stype")["E"]  # logit
+    ci = est.confint(method="mean")
+    assert (ci.low, ci.high) == pytest.approx((mean["low"][0], mean["high"][0]), rel=1e-8)
+    assert ci.method == "mean (outside [0, 1])"
+    # R: svyby(~I(sch.wide == "Yes"), ~stype, <clus1_ps>, svyciprop, method = "beta"):
+    # n = nrow(design) = 183 rows of apiclus1
+    beta = next(c for c in CALIBRATED if c["design"] == "clus1_ps" and c["method"] == "beta"
+                and c["by"] == "stype")
+    est = build("clus1_ps").proportion("sch.wide", level="Yes", by="stype")["H"]
+    ci = est.confint(method="beta", n=183)
+    assert (ci.low, ci.high) == pytest.approx((beta["low"][1], beta["high"][1]), rel=1e-8)
+    assert est.confint(method="beta").low != pytest.approx(beta["low"][1], rel=1e-6)
+    with pytest.raises(ValueError, match="kg_n"):
+        est.confint(method="beta", n=0)
