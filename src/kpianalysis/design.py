@@ -10,7 +10,10 @@ standard errors that follow R's ``survey`` package (Lumley 2004, 2010):
   multistage estimator when population sizes are given for both stages (R's default
   ``options(survey.ultimate.cluster = FALSE)``);
 * domains are estimated on the full design with scores set to zero outside the domain (never by
-  subsetting the design), so empty PSUs and strata still count;
+  subsetting the design), so empty PSUs and strata still count; only lonely PSUs under
+  ``"adjust"``/``"average"`` see the domain's own strata, as R >= 4.4-1's ``svyby`` does
+  (``lonely_domain``);
+* proportions get R ``svyciprop``'s intervals (logit, likelihood, asin, beta, mean, Wilson);
 * post-stratified, raked and calibrated designs (:func:`poststratify`, :func:`rake`,
   :func:`calibrate`; the weight arithmetic is in :mod:`kpianalysis.weighting`) use the
   residuals of the scores from the calibration model, as R's ``postStratify``/``calibrate``,
@@ -48,7 +51,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from ._results import ConfidenceInterval, Result, confidence_label, format_interval, format_value
 from ._validation import DataValidationError, check_choice, check_confidence, describe_values
@@ -72,8 +75,10 @@ from .weighting import (
 )
 
 __all__ = [
+    "LONELY_DOMAIN_OPTIONS",
     "LONELY_PSU_OPTIONS",
     "DESIGN_PROPORTION_CI_METHODS",
+    "DOMAIN_N_OPTIONS",
     "DomainEstimates",
     "Estimate",
     "SurveyDesign",
@@ -87,12 +92,23 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
-ProportionCIMethod = Literal["logit", "korn-graubard", "beta", "wilson", "wald"]
+LonelyDomain = Literal["svyby", "full-design"]
+ProportionCIMethod = Literal[
+    "logit", "korn-graubard", "beta", "wilson", "wald", "likelihood", "asin", "mean"
+]
+DomainN = Literal["respondents", "design-rows"]
 
 #: Valid values of ``lonely_psu`` (R's ``options(survey.lonely.psu = ...)``).
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "adjust", "certainty", "average")
+#: Valid values of ``lonely_domain``: how ``lonely_psu="adjust"``/``"average"`` treat a domain.
+LONELY_DOMAIN_OPTIONS: tuple[str, ...] = ("svyby", "full-design")
 #: Valid confidence-interval methods for proportions (``"beta"`` is R's name for Korn-Graubard).
-DESIGN_PROPORTION_CI_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "beta", "wilson", "wald")
+DESIGN_PROPORTION_CI_METHODS: tuple[str, ...] = (
+    "logit", "korn-graubard", "beta", "wilson", "wald", "likelihood", "asin", "mean"
+)
+#: Valid values of ``domain_n`` (the sample size of the Korn-Graubard df adjustment).
+DOMAIN_N_OPTIONS: tuple[str, ...] = ("respondents", "design-rows")
+_OUTSIDE = " (outside [0, 1])"  # label suffix of a "mean" interval that leaves [0, 1]
 
 _CERTAINTY_TOL = 1e-7  # R treats a stratum with sampling fraction above 1 - 1e-7 as certainty
 _MAX_SHOWN = 5
@@ -168,6 +184,7 @@ class Estimate(Result):
         method: ProportionCIMethod | None = None,
         *,
         df: float | None = None,
+        n: int | None = None,
     ) -> ConfidenceInterval:
         """Recompute the confidence interval at another level or (for proportions) by another
         method.
@@ -176,13 +193,18 @@ class Estimate(Result):
         ----------
         confidence : float, default 0.95
             Nominal coverage in (0, 1).
-        method : {"logit", "korn-graubard", "beta", "wilson", "wald"}, optional
+        method : {"logit", "korn-graubard", "beta", "wilson", "wald", "asin", "mean"}, optional
             For proportions only; defaults to the method the estimate was made with.
+            ``"likelihood"`` needs the respondents' data: use
+            :meth:`SurveyDesign.proportion` with ``ci_method="likelihood"``.
         df : float, optional
             Degrees of freedom of the interval's t quantile; default the design's
             (:attr:`df`, as R's ``confint(est, df = degf(design))``). ``float("inf")`` gives the
             normal interval of R's default ``confint(est)``. See :func:`proportion_interval`
             for how proportions use it.
+        n : int, optional
+            Sample size of the Korn-Graubard df adjustment in place of :attr:`n` (e.g. R's
+            ``nrow(design)``, see ``domain_n`` of :meth:`SurveyDesign.proportion`).
         """
         confidence = check_confidence(confidence)
         df = _check_df(df)
@@ -209,6 +231,7 @@ class Estimate(Result):
             confidence=confidence,
             method=method,
             ci_df=df,
+            kg_n=n,
         )
 
 
@@ -276,6 +299,8 @@ class DomainEstimates(Result):
             )
         row = self.table.iloc[matches[0]]
         ci_method = self.method.split("; ")[-1]
+        if "ci_outside" in self.table.columns and bool(row["ci_outside"]):
+            ci_method += _OUTSIDE
         return Estimate(
             estimate=float(row["estimate"]),
             se=float(row["se"]),
@@ -331,13 +356,17 @@ def _proportion_bounds(
     confidence: float,
     method: str,
     ci_df: float | None = None,
+    kg_n: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised proportion intervals; returns (low, high, boundary) where ``boundary`` marks
     estimates at 0 or 1 (handled by the Korn-Graubard interval with n_eff = n).
 
     ``df`` is the design's degrees of freedom; ``ci_df`` (optional) replaces it in the
     interval's own t quantile but not in the Korn-Graubard adjustment, which R's
-    ``svyciprop(method = "beta")`` always takes on ``degf(design)``."""
+    ``svyciprop(method = "beta")`` always takes on ``degf(design)``. ``kg_n`` (optional)
+    replaces ``n`` in the Korn-Graubard adjustment of ``"korn-graubard"``/``"beta"``.
+    ``"likelihood"`` is not handled here (it needs the data, see
+    :func:`_likelihood_bounds`)."""
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -365,7 +394,13 @@ def _proportion_bounds(
         high[inner] = _expit(eta + half)[inner]
     elif method in ("korn-graubard", "beta"):
         with np.errstate(divide="ignore", invalid="ignore"):
-            n_eff = np.where(var > 0, p * (1.0 - p) / var, np.inf) * adj
+            if kg_n is not None:
+                m = np.asarray(kg_n, dtype=float)
+                t_m = stats.t.ppf(alpha / 2.0, np.maximum(m - 1.0, 1.0))
+                kg_adj = np.where(m > 1, (t_m / t_df) ** 2, 1.0)
+            else:
+                kg_adj = adj
+            n_eff = np.where(var > 0, p * (1.0 - p) / var, np.inf) * kg_adj
             lo = stats.beta.ppf(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0)
             hi = stats.beta.ppf(1.0 - alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p))
         lo = np.where(var > 0, lo, p)
@@ -385,6 +420,23 @@ def _proportion_bounds(
         lo, hi = _t_interval(p, se, q_df, confidence)
         low[inner] = np.clip(lo, 0.0, 1.0)[inner]
         high[inner] = np.clip(hi, 0.0, 1.0)[inner]
+    elif method == "mean":
+        lo, hi = _t_interval(p, se, q_df, confidence)
+        low[inner] = lo[inner]
+        high[inner] = hi[inner]
+    elif method == "asin":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            angle = np.arcsin(np.sqrt(p))
+            half = tq * se / (2.0 * np.sqrt(p * (1.0 - p)))
+            lo = np.sin(np.clip(angle - half, 0.0, np.pi / 2.0)) ** 2
+            hi = np.sin(np.clip(angle + half, 0.0, np.pi / 2.0)) ** 2
+        low[inner] = lo[inner]
+        high[inner] = hi[inner]
+    elif method == "likelihood":
+        raise ValueError(
+            "the likelihood interval needs the respondents' data (its Rao-Scott scaling uses "
+            "the weights): use SurveyDesign.proportion(..., ci_method='likelihood')"
+        )
     else:  # pragma: no cover - guarded by check_choice
         raise ValueError(f"unknown method {method!r}")
 
@@ -415,6 +467,7 @@ def proportion_interval(
     confidence: float = 0.95,
     method: ProportionCIMethod = "logit",
     ci_df: float | None = None,
+    kg_n: int | None = None,
 ) -> ConfidenceInterval:
     """Confidence interval for a design-based proportion.
 
@@ -430,20 +483,30 @@ def proportion_interval(
         Design degrees of freedom (values below 1 are treated as 1).
     confidence : float, default 0.95
         Nominal coverage.
-    method : {"logit", "korn-graubard", "beta", "wilson", "wald"}, default "logit"
+    method : {"logit", "korn-graubard", "beta", "wilson", "wald", "asin", "mean"}, default "logit"
         ``"logit"``: t interval on the logit scale, back-transformed (R's
         ``svyciprop(method = "logit")``). ``"korn-graubard"`` (alias ``"beta"``): Clopper-Pearson
         interval on the effective sample size ``p(1 - p) / se**2``, df-adjusted by
         ``(t[n-1] / t[df])**2`` (Korn & Graubard 1998; R's ``method = "beta"``). ``"wilson"``:
         Wilson score interval with ``n`` replaced by the effective sample size
-        ``p(1 - p) / se**2`` and the t quantile on ``df``. ``"wald"``: ``p ± t[df] se``, clipped
-        to [0, 1].
+        ``p(1 - p) / se**2`` and the t quantile on ``df`` (R survey 4.5's
+        ``method = "wilson"``). ``"wald"``: ``p ± t[df] se``, clipped to [0, 1]. ``"mean"``:
+        the same interval unclipped, as R's ``method = "mean"``; its ``method`` label ends in
+        ``"(outside [0, 1])"`` when a bound leaves [0, 1]. ``"asin"``: t interval for
+        ``asin(sqrt(p))`` with the delta-method SE ``se / (2 sqrt(p(1 - p)))``,
+        back-transformed by ``sin(.)**2`` (R's ``method = "asin"``); the angle is clipped to
+        [0, pi/2], where R folds it back (``sin(-a)**2 > 0``) and returns a lower bound above 0
+        (or an upper bound below 1) -- the package returns 0 (1) there. ``"likelihood"`` needs
+        the data and is offered by :meth:`SurveyDesign.proportion` only.
     ci_df : float, optional
         Degrees of freedom of the interval's t quantile in place of ``df`` (as R's
         ``svyciprop(..., df = ci_df)``); ``float("inf")`` gives normal quantiles. The
         Korn-Graubard adjustment ``(t[n-1] / t[df])**2`` keeps the design ``df``, as R's
         ``svyciprop(method = "beta")`` does whatever its ``df`` (survey 4.1-1), so
         ``"korn-graubard"`` intervals do not change with ``ci_df``.
+    kg_n : int, optional
+        Sample size of the Korn-Graubard adjustment ``(t[kg_n - 1] / t[df])**2`` in place of
+        ``n`` (R's ``nrow(design)``, see ``domain_n`` of :meth:`SurveyDesign.proportion`).
 
     Returns
     -------
@@ -462,11 +525,137 @@ def proportion_interval(
     if not se >= 0.0:
         raise ValueError(f"se must be >= 0; got {se!r}")
     ci_df = _check_df(ci_df)
+    if kg_n is not None and not (isinstance(kg_n, numbers.Integral) and kg_n >= 1):
+        raise ValueError(f"kg_n must be a whole number >= 1; got {kg_n!r}")
     low, high, boundary = _proportion_bounds(
-        np.array([p]), np.array([se]), np.array([n]), np.array([df]), confidence, method, ci_df
+        np.array([p]), np.array([se]), np.array([n]), np.array([df]), confidence, method, ci_df,
+        None if kg_n is None else np.array([kg_n]),
     )
     label = method + (" (Clopper-Pearson at boundary)" if boundary[0] else "")
+    if method == "mean" and not boundary[0] and (low[0] < 0.0 or high[0] > 1.0):
+        label += _OUTSIDE
     return ConfidenceInterval(float(low[0]), float(high[0]), confidence, label)
+
+
+# --------------------------------------------------------------------------------------------
+# The likelihood interval (R's svyciprop(method = "likelihood"))
+# --------------------------------------------------------------------------------------------
+
+
+def _fmm_spline(x: np.ndarray, y: np.ndarray, xout: np.ndarray) -> np.ndarray:
+    """Interpolating cubic spline of Forsythe, Malcolm & Moler (1977), R's
+    ``spline(method = "fmm")``: at each end the third derivative equals that of the cubic
+    through the four nearest points (zero with three points; a line with two)."""
+    n = len(x)
+    h = np.diff(x)
+    slope = np.diff(y) / h
+    if n == 2:
+        return y[0] + slope[0] * (xout - x[0])
+    a = np.zeros((n, n))
+    rhs = np.zeros(n)
+    i = np.arange(1, n - 1)
+    a[i, i - 1] = h[:-1]
+    a[i, i] = 2.0 * (h[:-1] + h[1:])
+    a[i, i + 1] = h[1:]
+    rhs[i] = 6.0 * (slope[1:] - slope[:-1])
+    # end conditions on the second derivatives M: (M1 - M0) / h0 = 6 f[x0..x3], and alike
+    a[0, 0], a[0, 1] = -1.0 / h[0], 1.0 / h[0]
+    a[-1, -2], a[-1, -1] = -1.0 / h[-1], 1.0 / h[-1]
+    if n >= 4:
+        d2 = np.diff(slope) / (x[2:] - x[:-2])
+        d3 = np.diff(d2) / (x[3:] - x[:-3])
+        rhs[0], rhs[-1] = 6.0 * d3[0], 6.0 * d3[-1]
+    m = np.linalg.solve(a, rhs)
+    k = np.clip(np.searchsorted(x, xout, side="right") - 1, 0, n - 2)
+    dx = xout - x[k]
+    b = slope[k] - h[k] * (2.0 * m[k] + m[k + 1]) / 6.0
+    return y[k] + dx * (b + dx * (m[k] / 2.0 + dx * (m[k + 1] - m[k]) / (6.0 * h[k])))
+
+
+def _approx(x: np.ndarray, y: np.ndarray, xout: np.ndarray) -> np.ndarray:
+    """R's ``approx(x, y, xout)``: linear interpolation after sorting by ``x`` (ties averaged),
+    NaN outside the range of ``x``."""
+    ux, inverse = np.unique(x, return_inverse=True)
+    uy = np.bincount(inverse, weights=y) / np.bincount(inverse)
+    out = np.interp(xout, ux, uy)
+    return np.where((xout < ux[0]) | (xout > ux[-1]), np.nan, out)
+
+
+def _binomial_deviance(s1: np.ndarray, s0: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Deviance of an intercept-only binomial model at logit ``b`` for 0/1 outcomes with
+    weighted counts ``s1`` (ones) and ``s0`` (zeros)."""
+    return -2.0 * (s1 * np.log(_expit(b)) + s0 * np.log(_expit(-b)))
+
+
+def _logit_mu_eta(b: np.ndarray) -> np.ndarray:
+    """d mu / d eta of the logit link (as R's ``binomial()$mu.eta``)."""
+    e = np.exp(b)
+    return e / (1.0 + e) ** 2
+
+
+def _likelihood_bounds(
+    b0: float,
+    var_logit: float,
+    naive: float,
+    s1: float,
+    s0: float,
+    phi: float,
+    n_rows: int,
+    df: float,
+    confidence: float,
+) -> tuple[float, float]:
+    """Rao-Scott scaled likelihood interval of one proportion as R's
+    ``svyciprop(method = "likelihood")`` computes it (survey 4.5's ``confint.svyglm`` with
+    ``method = "likelihood"``, which profiles as MASS's ``profile.glm``).
+
+    ``b0`` is the quasi-binomial intercept (logit), ``var_logit`` its design variance,
+    ``naive`` its model-based variance, ``s1``/``s0`` the weighted counts of ones and zeros
+    (weights normalised to mean 1), ``phi`` the dispersion and ``n_rows`` the model's rows.
+    The signed root deviance ``z(b) = ±sqrt((D(b) - D(b0)) / phi)`` is profiled at steps of
+    ``zmax / 5`` standard errors (at most 9 each way, stopping once ``|z| >= zmax``),
+    interpolated by R's ``fmm`` spline on three times as many points and inverted linearly at
+    ``z = ±t[df] sqrt(lambda)``, where ``lambda = var_logit / naive`` is the Rao-Scott
+    design-effect scaling. Where the profile stops short of the cutoff (R returns NA) the
+    bound is the exact root of ``z(b)``.
+    """
+    se_logit = np.sqrt(var_logit)
+    lam = var_logit / naive
+    tail = (1.0 - confidence) / 2.0
+    quantile = stats.norm.ppf(tail) if np.isinf(df) else stats.t.ppf(tail, max(df, 1.0))
+    alpha = stats.norm.cdf(quantile * np.sqrt(lam)) / 2.0
+    # R's sqrt(qf(alpha, 1, n - 1, lower = FALSE)); F(1, v) is t(v)^2, and scipy's t is
+    # accurate where its F quantile overflows for tiny alpha
+    zmax = stats.t.isf(alpha / 2.0, max(n_rows - 1, 1))
+    step = zmax / 5.0
+    d0 = float(_binomial_deviance(np.array(s1), np.array(s0), np.array(b0)))
+
+    def z_of(b: np.ndarray) -> np.ndarray:
+        zz = (_binomial_deviance(s1, s0, b) - d0) / phi
+        return np.sign(b - b0) * np.sqrt(np.maximum(zz, 0.0))
+
+    points = [b0]
+    for sign in (-1.0, 1.0):
+        z = 0.0
+        k = 1
+        while k < 10 and abs(z) < zmax:
+            b = b0 + sign * k * step * se_logit
+            z = float(z_of(np.array([b]))[0])
+            points.append(b)
+            k += 1
+    b_grid = np.sort(np.array(points))
+    z_grid = z_of(b_grid)
+    xout = np.linspace(b_grid[0], b_grid[-1], 3 * len(b_grid))
+    cut_low = stats.norm.ppf(2.0 * alpha)
+    cut_high = stats.norm.isf(2.0 * alpha)
+    bounds = _approx(_fmm_spline(b_grid, z_grid, xout), xout, np.array([cut_low, cut_high]))
+    for j, (cut, far) in enumerate(((cut_low, -1.0), (cut_high, 1.0))):
+        if np.isnan(bounds[j]):
+            width = 40.0 * se_logit + 50.0
+            bounds[j] = optimize.brentq(
+                lambda b, c=cut: float(z_of(np.array([b]))[0]) - c,
+                *sorted((b0, b0 + far * width)),
+            )
+    return float(_expit(bounds[0])), float(_expit(bounds[1]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -645,7 +834,23 @@ class SurveyDesign:
         variance; ``"adjust"`` centres its PSU total at the mean of all PSU totals;
         ``"average"`` scales the variance of the other strata by (strata / strata with 2+ PSUs).
         A second-stage unit alone in its PSU contributes nothing under every option except
-        ``"fail"``.
+        ``"fail"``. Whole-sample estimates follow R survey >= 4.4-1 (earlier versions centre
+        the lonely PSU of ``"adjust"`` at 0); for domains see ``lonely_domain``.
+    lonely_domain : {"svyby", "full-design"}, default "svyby"
+        How ``lonely_psu="adjust"`` and ``"average"`` treat a domain (a ``by`` group, or the
+        respondents with a non-missing outcome under ``na_rm``); the other options give the
+        same numbers under both. ``"svyby"`` reproduces R survey >= 4.4-1's ``svyby`` (and
+        ``svymean(..., na.rm = TRUE)``), which subsets the design: only the strata with rows in
+        the domain count, so a lonely stratum outside the domain contributes nothing,
+        ``"adjust"`` centres a lonely PSU at the domain total divided by the number of PSUs of
+        the strata present in the domain, and ``"average"`` scales by (strata present) /
+        (strata present with 2+ PSUs). R keeps every row when it subsets a calibrated design,
+        so for post-stratified and raked designs ``"svyby"`` is ``"full-design"``.
+        ``"full-design"`` (the package's convention before issue 12) keeps the whole design
+        with the domain's scores set to zero outside it: ``"adjust"`` centres at the domain
+        total over all PSUs and every lonely stratum contributes; ``"average"`` scales by all
+        strata / strata with 2+ PSUs. It reproduces R survey >= 4.4-1's
+        ``svymean(~y, design[in_domain, , drop = FALSE])``.
     confidence : float, default 0.95
         Default coverage of the confidence intervals.
 
@@ -678,12 +883,16 @@ class SurveyDesign:
         nest: bool = False,
         lonely_psu: LonelyPSU = "fail",
         confidence: float = 0.95,
+        lonely_domain: LonelyDomain = "svyby",
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("data has no rows")
         self.lonely_psu: str = check_choice("lonely_psu", lonely_psu, LONELY_PSU_OPTIONS)
+        self.lonely_domain: str = check_choice(
+            "lonely_domain", lonely_domain, LONELY_DOMAIN_OPTIONS
+        )
         self.confidence: float = check_confidence(confidence)
         if ssu is not None and psu is None:
             raise ValueError("ssu (second-stage units) needs psu (first-stage units) as well")
@@ -1153,6 +1362,7 @@ class SurveyDesign:
         confidence: float | None = None,
         ci_method: ProportionCIMethod = "logit",
         df: float | None = None,
+        domain_n: DomainN = "respondents",
     ) -> Estimate | DomainEstimates:
         """Design-based proportion of a 0/1 or boolean column (or of ``column == level``).
 
@@ -1165,20 +1375,38 @@ class SurveyDesign:
             Estimate the proportion of respondents whose ``column`` equals ``level``.
         by, na_rm, confidence
             As for :meth:`mean`.
-        ci_method : {"logit", "korn-graubard", "beta", "wilson", "wald"}, default "logit"
-            Interval method, see :func:`proportion_interval`.
+        ci_method : {"logit", "korn-graubard", "beta", "wilson", "wald", "likelihood", "asin", \
+"mean"}, default "logit"
+            Interval method, see :func:`proportion_interval`. ``"likelihood"``: the Rao-Scott
+            scaled chi-square likelihood interval, computed as R survey 4.5's
+            ``svyciprop(method = "likelihood")`` (profile of the quasi-binomial deviance with
+            weights normalised over the respondents, interpolated as R does); where R's
+            profile stops short of the cutoff (R gives NA) the exact root is used. With
+            ``"mean"`` the table gains a boolean column ``ci_outside`` (a bound outside
+            [0, 1]).
         df : float, optional
             Degrees of freedom of the interval's t quantile in place of the design's
             (``float("inf")``: normal), as R's ``svyciprop(..., df = df)``; see
             ``ci_df`` of :func:`proportion_interval` (Korn-Graubard keeps the design's).
+        domain_n : {"respondents", "design-rows"}, default "respondents"
+            Sample size ``n`` of the Korn-Graubard adjustment ``(t[n-1] / t[df])**2``.
+            ``"respondents"``: the respondents behind each estimate. ``"design-rows"``: R's
+            ``nrow(design)`` as ``svyby(..., svyciprop, method = "beta")`` sees it (R survey
+            4.x, checked with 4.5): the domain's rows for an uncalibrated design (the whole
+            sample's without ``by``), but *every* row of the sample for a post-stratified or
+            raked design, because R forms a domain of a calibrated design by zeroing weights
+            instead of dropping rows. The two agree for uncalibrated designs without missing
+            outcomes or zero weights.
 
         Returns
         -------
         Estimate or DomainEstimates
         """
         ci_method = check_choice("ci_method", ci_method, DESIGN_PROPORTION_CI_METHODS)
+        domain_n = check_choice("domain_n", domain_n, DOMAIN_N_OPTIONS)
         return self._estimate(
-            column, by, "proportion", na_rm, confidence, ci_method, level, df
+            column, by, "proportion", na_rm, confidence, ci_method, level, df,
+            domain_n=domain_n,
         )
 
     # ---- internals ---------------------------------------------------------------------------
@@ -1344,10 +1572,20 @@ class SurveyDesign:
                 betas.append(_rake_coefficients(step, rhs))
         return betas
 
-    def _variance(self, x: np.ndarray, u: np.ndarray, codes: np.ndarray, ndom: int) -> np.ndarray:
+    def _variance(
+        self,
+        x: np.ndarray,
+        u: np.ndarray,
+        codes: np.ndarray,
+        ndom: int,
+        member: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Linearisation variance of each domain's estimator from per-row scores.
 
-        ``x`` are the weighted scores (zero outside the domain), ``u = x / w``.
+        ``x`` are the weighted scores (zero outside the domain), ``u = x / w``. ``member``
+        (optional, boolean per row) marks the rows of each domain's subset (R's svyby subset:
+        in the domain with a non-missing outcome); it matters only for lonely PSUs under
+        ``lonely_domain="svyby"``.
         """
         betas = self._calibration_betas(u, codes, ndom) if self._calibration else []
         totals = self._unit_totals(self._psu, self._n_psu, x, codes, ndom, betas)
@@ -1359,6 +1597,7 @@ class SurveyDesign:
             self._f1,
             self._lonely1,
             adjust_ok=True,
+            present=self._strata_present(codes, ndom, member),
         )
         if self._two_stage:
             assert self._ssu is not None and self._ssu_psu is not None
@@ -1368,6 +1607,53 @@ class SurveyDesign:
             within = self._within_psu(sub)
             var = var + (within * self._pi1[self._psu_stratum][:, None]).sum(axis=0)
         return var
+
+    def _strata_present(
+        self, codes: np.ndarray, ndom: int, member: np.ndarray | None
+    ) -> np.ndarray | None:
+        """(n_strata, ndom) mask of the strata with rows in each domain's subset, when the
+        ``"svyby"`` lonely-domain convention changes the variance; otherwise ``None``."""
+        if (
+            member is None
+            or self.lonely_domain != "svyby"
+            or self._calibration  # R keeps every row of a calibrated design
+            or self.lonely_psu not in ("adjust", "average")
+            or not np.any(self._lonely1)
+        ):
+            return None
+        flat = self._strata_codes * ndom + codes
+        counts = np.bincount(flat, weights=member, minlength=self._n_strata * ndom)
+        return counts.reshape(self._n_strata, ndom) > 0
+
+    def _stage_deviations(
+        self,
+        totals: np.ndarray,
+        unit_group: np.ndarray,
+        n_groups: int,
+        n_g: np.ndarray,
+        f_g: np.ndarray,
+        lonely: np.ndarray,
+        *,
+        adjust_ok: bool,
+        present: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Unit totals' deviations from their group (stratum) means, lonely units centred as
+        ``lonely_psu`` says, and each group's variance factor ``f n / (n - 1)``."""
+        sums = _group_sum(unit_group, totals, n_groups)
+        dev = totals - (sums / np.maximum(n_g, 1)[:, None])[unit_group]
+        option = self.lonely_psu
+        if np.any(lonely) and option == "adjust" and adjust_ok:
+            if present is None:
+                grand = totals.sum(axis=0) / totals.shape[0]
+            else:
+                grand = totals.sum(axis=0) / (n_g[:, None] * present).sum(axis=0)
+            lonely_unit = lonely[unit_group]
+            dev[lonely_unit] = totals[lonely_unit] - grand
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n_g > 1, f_g * n_g / (n_g - 1.0), f_g)
+        if option != "adjust":
+            scale = np.where(lonely, 0.0, scale)
+        return dev, np.where(f_g <= _CERTAINTY_TOL, 0.0, scale)
 
     def _stage_variance(
         self,
@@ -1379,111 +1665,84 @@ class SurveyDesign:
         lonely: np.ndarray,
         *,
         adjust_ok: bool,
+        present: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Between-unit variance within groups (strata) at one stage: (ndom,)."""
-        sums = _group_sum(unit_group, totals, n_groups)
-        means = sums / np.maximum(n_g, 1)[:, None]
-        dev = totals - means[unit_group]
+        """Between-unit variance within groups (strata) at one stage: (ndom,).
+
+        ``present`` (n_groups, ndom), when given, limits each domain to the groups with rows
+        in it (R's svyby subset); the lonely-PSU centre and the ``"average"`` scaling then
+        count only those groups.
+        """
+        dev, scale = self._stage_deviations(totals, unit_group, n_groups, n_g, f_g, lonely,
+                                            adjust_ok=adjust_ok, present=present)
         option = self.lonely_psu
-        if np.any(lonely) and option == "adjust" and adjust_ok:
-            grand = totals.sum(axis=0) / totals.shape[0]
-            lonely_unit = lonely[unit_group]
-            dev[lonely_unit] = totals[lonely_unit] - grand
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(n_g > 1, f_g * n_g / (n_g - 1.0), f_g)
-        if option != "adjust":
-            scale = np.where(lonely, 0.0, scale)
-        scale = np.where(f_g <= _CERTAINTY_TOL, 0.0, scale)
         ss = _group_sum(unit_group, dev**2, n_groups)
+        if present is not None:
+            ss = ss * present  # a stratum outside the domain's subset contributes nothing
         var = (ss * scale[:, None]).sum(axis=0)
         if option == "average" and np.any(lonely):
-            n_ok = n_groups - int(lonely.sum())
-            if n_ok == 0:
-                raise ValueError(
-                    "every stratum has a single PSU: lonely_psu='average' has nothing to "
-                    "average"
-                )
-            var = var * n_groups / n_ok
+            if present is None:
+                n_ok = n_groups - int(lonely.sum())
+                if n_ok == 0:
+                    raise ValueError(
+                        "every stratum has a single PSU: lonely_psu='average' has nothing to "
+                        "average"
+                    )
+                var = var * n_groups / n_ok
+            else:
+                n_all = present.sum(axis=0)
+                n_ok = (present & ~lonely[:, None]).sum(axis=0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    # NaN marks a domain whose strata all have a single PSU; the caller
+                    # raises naming it
+                    var = np.where(n_ok > 0, var * n_all / n_ok, np.nan)
         return var
 
     def _within_psu(self, sub: np.ndarray) -> np.ndarray:
         """Second-stage variance within each PSU: (n_psu, ndom), before the stage-1 factor."""
         assert self._ssu_psu is not None and self._n2 is not None and self._f2 is not None
         assert self._lonely2 is not None
-        n2 = self._n2
-        f2 = self._f2
-        sums = _group_sum(self._ssu_psu, sub, self._n_psu)
-        means = sums / np.maximum(n2, 1)[:, None]
-        dev = sub - means[self._ssu_psu]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(n2 > 1, f2 * n2 / (n2 - 1.0), 0.0)
-        scale = np.where(self._lonely2 | (f2 <= _CERTAINTY_TOL), 0.0, scale)
+        dev, scale = self._second_stage_deviations(sub)
         ss = _group_sum(self._ssu_psu, dev**2, self._n_psu)
         return ss * scale[:, None]
+
+    def _second_stage_deviations(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """SSU totals' deviations from their PSU means and each PSU's variance factor (a
+        lonely SSU contributes nothing)."""
+        assert self._ssu_psu is not None and self._n2 is not None and self._f2 is not None
+        assert self._lonely2 is not None
+        n2, f2 = self._n2, self._f2
+        sums = _group_sum(self._ssu_psu, sub, self._n_psu)
+        dev = sub - (sums / np.maximum(n2, 1)[:, None])[self._ssu_psu]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n2 > 1, f2 * n2 / (n2 - 1.0), 0.0)
+        return dev, np.where(self._lonely2 | (f2 <= _CERTAINTY_TOL), 0.0, scale)
 
     def _covariance(self, x: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Linearisation covariance matrix of the totals of ``k`` score columns: (k, k).
 
         ``x`` (n, k) are weighted scores, ``u = x / w``. Same estimator as :meth:`_variance`
-        (whose diagonal it reproduces) for scores that are dense over the sample, such as
-        the cell proportions of a two-way table (R's ``attr(svymean(mm, design), "var")``).
+        on the full design (whose diagonal it reproduces) for scores that are dense over the
+        sample, such as the cell proportions of a two-way table (R's
+        ``attr(svymean(mm, design), "var")``).
         """
         betas = self._dense_betas(u) if self._calibration else []
         totals = self._dense_totals(self._psu, self._n_psu, x, betas)
-        cov = self._stage_covariance(totals, self._psu_stratum, self._n_strata, self._n_h,
-                                     self._f1, self._lonely1, adjust_ok=True)
-        if self._two_stage:
-            assert self._ssu_psu is not None and self._n2 is not None and self._f2 is not None
-            assert self._lonely2 is not None and self._pi1 is not None and self._ssu is not None
-            sub = self._dense_totals(self._ssu, self._n_ssu, x, betas)
-            scale = np.where(self._n2 > 1, self._f2 * self._n2 / np.maximum(self._n2 - 1.0, 1.0),
-                             0.0)
-            scale = np.where(self._lonely2 | (self._f2 <= _CERTAINTY_TOL), 0.0, scale)
-            scale = scale * self._pi1[self._psu_stratum]
-            cov = cov + self._scaled_crossprod(sub, self._ssu_psu, self._n_psu, self._n2,
-                                               scale)
-        return cov
-
-    @staticmethod
-    def _scaled_crossprod(totals: np.ndarray, group: np.ndarray, n_groups: int,
-                          n_g: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        """``sum_g scale_g sum_{i in g} d_i d_i'`` for deviations ``d`` from group means."""
-        means = _group_sum(group, totals, n_groups) / np.maximum(n_g, 1)[:, None]
-        dev = totals - means[group]
-        return dev.T @ (dev * scale[group][:, None])
-
-    def _stage_covariance(
-        self,
-        totals: np.ndarray,
-        unit_group: np.ndarray,
-        n_groups: int,
-        n_g: np.ndarray,
-        f_g: np.ndarray,
-        lonely: np.ndarray,
-        *,
-        adjust_ok: bool,
-    ) -> np.ndarray:
-        """Covariance form of :meth:`_stage_variance` (full design, no domain subsetting)."""
-        sums = _group_sum(unit_group, totals, n_groups)
-        dev = totals - (sums / np.maximum(n_g, 1)[:, None])[unit_group]
-        option = self.lonely_psu
-        if np.any(lonely) and option == "adjust" and adjust_ok:
-            lonely_unit = lonely[unit_group]
-            dev[lonely_unit] = totals[lonely_unit] - totals.sum(axis=0) / totals.shape[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(n_g > 1, f_g * n_g / (n_g - 1.0), f_g)
-        if option != "adjust":
-            scale = np.where(lonely, 0.0, scale)
-        scale = np.where(f_g <= _CERTAINTY_TOL, 0.0, scale)
-        cov = dev.T @ (dev * scale[unit_group][:, None])
-        if option == "average" and np.any(lonely):
-            n_ok = n_groups - int(lonely.sum())
+        dev, scale = self._stage_deviations(totals, self._psu_stratum, self._n_strata,
+                                            self._n_h, self._f1, self._lonely1, adjust_ok=True)
+        cov = dev.T @ (dev * scale[self._psu_stratum][:, None])
+        if self.lonely_psu == "average" and np.any(self._lonely1):
+            n_ok = self._n_strata - int(self._lonely1.sum())
             if n_ok == 0:
-                raise ValueError(
-                    "every stratum has a single PSU: lonely_psu='average' has nothing to "
-                    "average"
-                )
-            cov = cov * n_groups / n_ok
+                raise ValueError("every stratum has a single PSU: lonely_psu='average' has "
+                                 "nothing to average")
+            cov = cov * self._n_strata / n_ok
+        if self._two_stage:
+            assert self._ssu is not None and self._ssu_psu is not None and self._pi1 is not None
+            sub = self._dense_totals(self._ssu, self._n_ssu, x, betas)
+            dev2, scale2 = self._second_stage_deviations(sub)
+            scale2 = scale2 * self._pi1[self._psu_stratum]
+            cov = cov + dev2.T @ (dev2 * scale2[self._ssu_psu][:, None])
         return cov
 
     def _dense_betas(self, u: np.ndarray) -> list[np.ndarray]:
@@ -1514,6 +1773,7 @@ class SurveyDesign:
         ci_method: str | None,
         level: Any,
         ci_df: float | None = None,
+        domain_n: str = "respondents",
     ) -> Estimate | DomainEstimates:
         confidence = self.confidence if confidence is None else check_confidence(confidence)
         ci_df = _check_df(ci_df)
@@ -1526,13 +1786,7 @@ class SurveyDesign:
 
         n_d = np.bincount(codes, weights=valid, minlength=ndom).astype(np.int64)
         if np.any(n_d == 0):
-            empty = np.flatnonzero(n_d == 0)
-            shown = (
-                ", ".join(str(tuple(labels.iloc[i])) if len(by_names) > 1 else
-                          repr(labels.iloc[i, 0]) for i in empty[:_MAX_SHOWN])
-                if labels is not None
-                else "(all)"
-            )
+            shown = self._domain_names(labels, np.flatnonzero(n_d == 0))
             raise ValueError(
                 f"domain {shown} of {list(by_names) or 'the design'} has no respondents with a "
                 f"non-missing {column!r} and a positive weight"
@@ -1552,7 +1806,15 @@ class SurveyDesign:
             inv_n = 1.0 / N_d
             u = resid * inv_n[codes]
             x = wv * u
-        var = self._variance(x, u, codes, ndom)
+        var = self._variance(x, u, codes, ndom, member=~np.isnan(y))
+        if np.any(np.isnan(var)):
+            bad = np.flatnonzero(np.isnan(var))
+            raise ValueError(
+                f"every stratum with respondents in domain {self._domain_names(labels, bad)} "
+                "has a single PSU: lonely_psu='average' has nothing to average there "
+                "(R's svyby gives NaN); use another lonely_psu option or "
+                "lonely_domain='full-design'"
+            )
         var = np.maximum(var, 0.0)
         se = np.sqrt(var)
         df = self._domain_df(codes, ndom, valid)
@@ -1568,11 +1830,27 @@ class SurveyDesign:
             deff = np.where(v_srs > 0, var / v_srs, np.nan)
             n_eff = np.where(deff > 0, n_d / deff, np.nan)
 
+        outside = None
         if statistic == "proportion":
             assert ci_method is not None
-            low, high, boundary = _proportion_bounds(
-                est, se, n_d, df, confidence, ci_method, ci_df
-            )
+            kg_n = None
+            if domain_n == "design-rows":  # R's nrow(design) inside svyby
+                kg_n = (
+                    np.full(ndom, self._n)
+                    if self._calibration
+                    else np.bincount(codes, minlength=ndom)
+                )
+            if ci_method == "likelihood":
+                low, high, boundary = self._likelihood_intervals(
+                    est, var, n_d, df, confidence, ci_df, codes, ndom, valid, yv, wv,
+                    ~np.isnan(y), domain_n,
+                )
+            else:
+                low, high, boundary = _proportion_bounds(
+                    est, se, n_d, df, confidence, ci_method, ci_df, kg_n
+                )
+            if ci_method == "mean":
+                outside = ~boundary & ((low < 0.0) | (high > 1.0))
             ci_label = ci_method
         else:
             q_df = df if ci_df is None else np.full(ndom, ci_df)
@@ -1583,6 +1861,8 @@ class SurveyDesign:
 
         if labels is None:
             label = ci_label + (" (Clopper-Pearson at boundary)" if boundary[0] else "")
+            if outside is not None and outside[0]:
+                label += _OUTSIDE
             return Estimate(
                 estimate=float(est[0]),
                 se=float(se[0]),
@@ -1604,6 +1884,8 @@ class SurveyDesign:
         table["n_eff"] = n_eff
         table["n"] = n_d
         table["df"] = df.astype(np.int64)
+        if outside is not None:
+            table["ci_outside"] = outside
         return DomainEstimates(
             variable=str(column),
             statistic=statistic,
@@ -1612,6 +1894,121 @@ class SurveyDesign:
             confidence=confidence,
             method=method,
         )
+
+    def _likelihood_intervals(
+        self,
+        p: np.ndarray,
+        var: np.ndarray,
+        n_d: np.ndarray,
+        df: np.ndarray,
+        confidence: float,
+        ci_df: float | None,
+        codes: np.ndarray,
+        ndom: int,
+        valid: np.ndarray,
+        yv: np.ndarray,
+        wv: np.ndarray,
+        member: np.ndarray,
+        domain_n: str = "respondents",
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R's ``svyciprop(method = "likelihood")`` for each domain (see
+        :func:`_likelihood_bounds`); estimates at 0 or 1 get the boundary interval.
+
+        R fits ``svyglm(y ~ 1, family = quasibinomial)`` with the weights normalised to mean 1
+        over the domain's respondents (``domain_n="design-rows"``: over the rows R's design
+        object holds, every row of the sample for a calibrated design); its IRLS path
+        matters (the model-based variance comes from the working weights of the last
+        iteration), so it is followed here: R's
+        ``binomial()$initialize`` start, then Newton steps until the relative change of the
+        deviance is below ``glm.control()$epsilon = 1e-8``.
+        """
+        boundary = (p <= 0.0) | (p >= 1.0)
+        low, high, _ = _proportion_bounds(
+            p, np.sqrt(var), n_d, df, confidence, "logit", ci_df
+        )  # replaced below except at the boundary
+        todo = np.flatnonzero(~boundary & (var > 0))
+        if todo.size == 0:
+            return low, high, boundary
+        n_f = n_d.astype(float)
+        w_sum = np.bincount(codes, weights=wv, minlength=ndom)
+        if domain_n == "design-rows":  # the rows of R's design object for each domain
+            missing = np.isnan(np.where(member, 0.0, np.nan))
+            w_rows = np.bincount(codes, weights=self._w, minlength=ndom)
+            if self._calibration:
+                rows = np.full(ndom, float(self._n))
+                n_fit = np.full(ndom, self._n - int(missing.sum()))
+            else:
+                rows = np.bincount(codes, minlength=ndom).astype(float)
+                n_fit = rows - np.bincount(codes, weights=missing, minlength=ndom)
+            scale = rows / w_rows
+        else:
+            scale = n_f / w_sum
+            n_fit = n_f
+        big_w = np.where(valid, wv * scale[codes], 0.0)  # svyglm's rescaled weights
+        s1 = np.bincount(codes, weights=big_w * yv, minlength=ndom)
+        s0 = np.bincount(codes, weights=big_w * (1.0 - yv), minlength=ndom)
+        # IRLS iteration 1 from R's start mu_i = (W_i y_i + 0.5) / (W_i + 1)
+        mu_s = (big_w * yv + 0.5) / (big_w + 1.0)
+        eta_s = np.log(mu_s / (1.0 - mu_s))
+        me_s = _logit_mu_eta(eta_s)
+        a_s = np.where(valid, big_w * me_s**2 / (mu_s * (1.0 - mu_s)), 0.0)
+        z_s = eta_s + (yv - mu_s) / me_s
+        a_sum = np.bincount(codes, weights=a_s, minlength=ndom)
+        coef = np.bincount(codes, weights=a_s * z_s, minlength=ndom) / a_sum
+        dev_old = np.bincount(
+            codes,
+            weights=np.where(valid, -2.0 * big_w * (yv * np.log(mu_s)
+                                                    + (1.0 - yv) * np.log(1.0 - mu_s)), 0.0),
+            minlength=ndom,
+        )
+        naive = 1.0 / a_sum
+        done = np.zeros(ndom, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for _ in range(25):  # glm.control()$maxit
+                dev = _binomial_deviance(s1, s0, coef)
+                done |= np.abs(dev - dev_old) / (np.abs(dev) + 0.1) < 1e-8
+                if done[todo].all():
+                    break
+                mu = _expit(coef)
+                me = _logit_mu_eta(coef)
+                step = (s1 / (s1 + s0) - mu) / me
+                naive = np.where(done, naive, 1.0 / (me**2 / (mu * (1.0 - mu)) * (s1 + s0)))
+                coef = np.where(done, coef, coef + step)
+                dev_old = np.where(done, dev_old, dev)
+        mu_hat = _expit(coef)
+        me_hat = _logit_mu_eta(coef)
+        # design variance of the logit: the linearised score W (y - mu_hat) of the fit
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(valid, (yv - mu_hat[codes]) / w_sum[codes], 0.0)
+        var_fit = np.maximum(self._variance(wv * u, u, codes, ndom, member=member), 0.0)
+        var_logit = var_fit / me_hat**2
+        # dispersion: R's svyvar of svyglm's Pearson residuals (y - mu) / sqrt(mu (1 - mu))
+        # (residuals.svyglm divides the prior weights back out), n / (n - 1) weighted variance
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pq = (mu_hat * (1.0 - mu_hat))[codes]
+            r = np.where(valid, (yv - mu_hat[codes]) / np.sqrt(pq), 0.0)
+            r_mean = np.bincount(codes, weights=wv * r, minlength=ndom) / w_sum
+            r_dev = np.where(valid, r - r_mean[codes], 0.0)
+            phi = (
+                np.bincount(codes, weights=wv * r_dev**2, minlength=ndom) / w_sum
+                * n_f / (n_f - 1.0)
+            )
+        q_df = df.astype(float) if ci_df is None else np.full(ndom, ci_df)
+        for i in todo:
+            low[i], high[i] = _likelihood_bounds(
+                float(coef[i]), float(var_logit[i]), float(naive[i]), float(s1[i]),
+                float(s0[i]), float(phi[i]), int(n_fit[i]), float(q_df[i]), confidence,
+            )
+        return low, high, boundary
+
+    @staticmethod
+    def _domain_names(labels: pd.DataFrame | None, index: np.ndarray) -> str:
+        """Readable labels of the domains at ``index`` (``"(all)"`` for the whole sample)."""
+        if labels is None:
+            return "(all)"
+        if labels.shape[1] > 1:
+            return ", ".join(str(tuple(labels.iloc[i])) for i in index[:_MAX_SHOWN])
+        return ", ".join(repr(labels.iloc[i, 0]) for i in index[:_MAX_SHOWN])
 
     def _design_label(self) -> str:
         parts = []

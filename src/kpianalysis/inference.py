@@ -167,7 +167,7 @@ def _domain_means(
     big_n = np.bincount(codes, weights=w, minlength=ndom)
     mean = np.bincount(codes, weights=w * yv, minlength=ndom) / big_n
     u = np.where(valid, (yv - mean[codes]) / big_n[codes], 0.0)
-    var = design._variance(w * u, u, codes, ndom)
+    var = design._variance(w * u, u, codes, ndom, member=valid)
     return mean, np.sqrt(np.maximum(var, 0.0))
 
 
@@ -419,7 +419,7 @@ def ratio(
         raise ValueError(f"the weighted total of {denominator!r} is 0 in a domain: no ratio")
     est = np.bincount(codes, weights=w * yv, minlength=ndom) / tx
     u = np.where(valid, (yv - est[codes] * xv) / tx[codes], 0.0)
-    se = np.sqrt(np.maximum(design._variance(w * u, u, codes, ndom), 0.0))
+    se = np.sqrt(np.maximum(design._variance(w * u, u, codes, ndom, member=valid), 0.0))
     dom_df = design._domain_df(codes, ndom, valid)
     n_d = np.bincount(codes, weights=valid, minlength=ndom).astype(np.int64)
     low, high = _t_interval(est, se, dom_df if ci_df is None else np.full(ndom, ci_df),
