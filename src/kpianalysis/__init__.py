@@ -48,6 +48,12 @@ _EXPORTS: dict[str, str] = {
     "kish_ess": "weighting", "poststratify": "design", "poststratify_weights": "weighting",
     "rake": "design", "rake_weights": "weighting", "trim_weights": "weighting",
     "weight_summary": "weighting",
+    # replicate-weight designs (JK1, JKn, BRR, Fay, bootstrap)
+    "QUANTILE_INTERVAL_TYPES": "replicate", "QUANTILE_RULES": "replicate",
+    "REPLICATE_PROPORTION_CI_METHODS": "replicate", "REPLICATE_TYPES": "replicate",
+    "QuantileEstimates": "replicate", "ReplicateDesign": "replicate",
+    "as_replicate_design": "replicate", "hadamard": "replicate",
+    "read_replicate_design": "replicate",
     "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
     "feldt_interval": "reliability",
     # files
