@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_likert.py
 	$(PY) benchmarks/bench_design.py
 	$(PY) benchmarks/bench_raking.py
+	$(PY) benchmarks/bench_replicate.py
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_build.py
 

@@ -356,7 +356,7 @@ class ReplicateDesign:
         self.source = source
         self._label = label
         self._pw = np.asarray(weights, dtype=float)
-        self._factors = np.ascontiguousarray(factors, dtype=float)
+        self._factors = np.asarray(factors, dtype=float)  # C or Fortran order
         self._unit = unit
         self._mult = np.asarray(mult, dtype=float)
         self._n = len(data)
@@ -430,9 +430,8 @@ class ReplicateDesign:
         rtype = check_choice("type", type, REPLICATE_TYPES)
         columns = _select_columns(data, repweights, source)
         n_rep = len(columns)
-        reps = np.column_stack([_weight_column(data, c, source, "replicate weight")
-                                for c in columns])
-        empty = ~np.any(reps > 0, axis=0)
+        reps = _weight_block(data, columns, source)
+        empty = ~(reps.max(axis=0) > 0)
         if np.any(empty):
             raise DataValidationError(
                 "a replicate-weight column must have a positive weight in some row; this one "
@@ -500,27 +499,36 @@ class ReplicateDesign:
         return _matrix_rank(mat)
 
     def _rep_sums(self, values: np.ndarray, codes: np.ndarray, ndom: int) -> np.ndarray:
-        """Replicate sums of ``values`` by domain, ``sum_i mult_i F[unit_i, r] values_i``:
-        (R, ndom)."""
-        v = self._mult * values
+        """Replicate sums ``sum_i mult_i F[unit_i, r] values[i, j]`` of each column ``j`` of
+        ``values`` (n x m) by domain: (R, ndom, m). One pass over the replicate factors."""
+        v = self._mult[:, None] * values
+        m = v.shape[1]
         if self._unit is not None:
             n_units = self._factors.shape[0]
-            flat = self._unit * ndom + codes
-            by_unit = np.bincount(flat, weights=v, minlength=n_units * ndom).reshape(
-                n_units, ndom)
-            return self._factors.T @ by_unit
+            flat = ((self._unit * ndom + codes)[:, None] * m + np.arange(m)).ravel()
+            by_unit = np.bincount(flat, weights=v.ravel(), minlength=n_units * ndom * m)
+            out = self._factors.T @ by_unit.reshape(n_units, ndom * m)
+            return out.reshape(-1, ndom, m)
         if ndom == 1:
-            return (v @ self._factors)[:, None]
+            # one matrix-vector product per column of values (a few): faster than a
+            # matrix product with a 2-column right-hand side in OpenBLAS
+            ft = self._factors.T
+            return np.column_stack([ft @ np.ascontiguousarray(v[:, j])
+                                    for j in range(m)])[:, None, :]
         from scipy import sparse
 
-        ind = sparse.csr_matrix((v, (codes, np.arange(self._n))), shape=(ndom, self._n))
-        return np.asarray((ind @ self._factors).T)
+        # rows of the indicator: (domain, column) pairs; one sparse product over the rows
+        rows = (codes[:, None] * m + np.arange(m)).ravel()
+        cols = np.repeat(np.arange(self._n), m)
+        ind = sparse.csr_matrix((v.ravel(), (rows, cols)), shape=(ndom * m, self._n))
+        return np.asarray((ind @ self._factors).T).reshape(-1, ndom, m)
 
     def _outcome(self, column: str, statistic: str, na_rm: bool, level: Any) -> np.ndarray:
         # same checks as the linearisation design (numeric, 0/1, missing values)
         return SurveyDesign._outcome(self, column, statistic, na_rm, level)  # type: ignore[arg-type]
 
-    def _domains(self, by: str | Sequence[str] | None):  # noqa: ANN202 - shared helper
+    def _domains(self, by: str | Sequence[str] | None
+                 ) -> tuple[np.ndarray, int, pd.DataFrame | None, tuple[str, ...]]:
         return SurveyDesign._domains(self, by)  # type: ignore[arg-type]
 
     def _domain_df(self, codes: np.ndarray, ndom: int, whole: bool) -> np.ndarray:
@@ -611,22 +619,21 @@ class ReplicateDesign:
         yv = np.where(valid, y, 0.0)
         ind = valid.astype(float)
         pw = np.where(valid, self._pw, 0.0)
-        n_d = np.bincount(codes, weights=valid & (pw > 0), minlength=ndom).astype(np.int64)
+        n_d = _dsum(codes, ndom, valid & (pw > 0)).astype(np.int64)
         if np.any(n_d == 0):
             empty = int(np.flatnonzero(n_d == 0)[0])
             what = "the design" if labels is None else repr(tuple(labels.iloc[empty]))
             raise ValueError(f"domain {what} has no rows with a non-missing {column!r} and a "
                              "positive weight")
-        tot = np.bincount(codes, weights=pw * yv, minlength=ndom)
-        size = np.bincount(codes, weights=pw, minlength=ndom)
-        rep_tot = self._rep_sums(yv * ind, codes, ndom)
+        tot = _dsum(codes, ndom, pw * yv)
+        size = _dsum(codes, ndom, pw)
         if statistic == "total":
-            est, reps = tot, rep_tot
+            est, reps = tot, self._rep_sums((yv * ind)[:, None], codes, ndom)[:, :, 0]
         else:
-            rep_size = self._rep_sums(ind, codes, ndom)
+            sums = self._rep_sums(np.column_stack([yv * ind, ind]), codes, ndom)
             est = tot / size
             with np.errstate(invalid="ignore", divide="ignore"):
-                reps = rep_tot / rep_size
+                reps = sums[:, :, 0] / sums[:, :, 1]
         var, used = _svr_var(reps, est, self.scale, self.rscales, self.mse)
         _warn_dropped(used, self.n_replicates, column)
         se = np.sqrt(np.maximum(var, 0.0))
@@ -772,14 +779,14 @@ class ReplicateDesign:
         below = (y[None, :] <= qhat[:, None]) & mask[None, :]  # (k, n), k = len(probs)
         pw = np.where(mask, self._pw, 0.0)
         size = pw.sum()
-        rep_size = self._rep_sums(ind, codes, 1)[:, 0]
+        sums = self._rep_sums(np.column_stack([ind, below.T.astype(float)]), codes, 1)[:, 0]
         low = np.empty(probs.size)
         high = np.empty(probs.size)
         for k in range(probs.size):  # a handful of probabilities, not rows
             z = below[k].astype(float)
             pm = float((pw * z).sum() / size)
             with np.errstate(invalid="ignore", divide="ignore"):
-                reps = self._rep_sums(z, codes, 1)[:, 0] / rep_size
+                reps = sums[:, k + 1] / sums[:, 0]
             var, used = _svr_var(reps[:, None], np.array([pm]), self.scale, self.rscales,
                                  self.mse)
             se_p = math.sqrt(max(float(var[0]), 0.0))
@@ -883,14 +890,21 @@ def _replicate_prop_ci(est: np.ndarray, se: np.ndarray, reps: np.ndarray, n_d: n
         return np.sin(eta - half) ** 2, np.sin(eta + half) ** 2, "asin"
 
 
+def _dsum(codes: np.ndarray, ndom: int, values: np.ndarray) -> np.ndarray:
+    """Sums of ``values`` by domain code (a plain sum for the whole sample)."""
+    if ndom == 1:
+        return np.array([values.sum(dtype=float)])
+    return np.bincount(codes, weights=values, minlength=ndom)
+
+
 def _deff(yv: np.ndarray, pw: np.ndarray, codes: np.ndarray, ndom: int, valid: np.ndarray,
           est: np.ndarray, var: np.ndarray, statistic: str) -> tuple[np.ndarray, np.ndarray]:
     """Design effect against SRS without replacement, as R's ``deff = TRUE``."""
-    n_d = np.bincount(codes, weights=valid, minlength=ndom)
-    size = np.bincount(codes, weights=pw, minlength=ndom)
-    mean = np.bincount(codes, weights=pw * yv, minlength=ndom) / size
-    resid = np.where(valid, yv - mean[codes], 0.0)
-    ss = np.bincount(codes, weights=pw * resid**2, minlength=ndom)
+    n_d = _dsum(codes, ndom, valid)
+    size = _dsum(codes, ndom, pw)
+    mean = _dsum(codes, ndom, pw * yv) / size
+    resid = (yv - (mean[0] if ndom == 1 else mean[codes])) * valid
+    ss = _dsum(codes, ndom, pw * resid**2)
     with np.errstate(invalid="ignore", divide="ignore"):
         s2 = ss / size * n_d / (n_d - 1)
         v_srs = s2 / n_d * np.maximum(0.0, 1 - n_d / size)
@@ -961,6 +975,28 @@ def _select_columns(data: pd.DataFrame, repweights: Sequence[str] | str,
             f"{describe_values(list(data.columns), limit=12)}", source=source,
             column=str(missing[0]))
     return cols
+
+
+def _weight_block(data: pd.DataFrame, columns: Sequence[str], source: str | None
+                  ) -> np.ndarray:
+    """The replicate-weight columns as one (rows x R) array, checked: numeric, finite, >= 0.
+
+    Numeric columns are copied at once (Fortran order, one column after another, as pandas
+    holds them) and checked by two reductions; a failing column, or a text one, is then read
+    alone to name its offending rows."""
+    block = data[list(columns)]
+    numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                  for t in block.dtypes)
+    if numeric:
+        reps = np.asfortranarray(block.to_numpy(dtype=float, na_value=np.nan))
+        low = reps.min(axis=0)
+        high = reps.max(axis=0)
+        bad = ~(low >= 0) | ~np.isfinite(high)
+        if not np.any(bad):
+            return reps
+        _weight_column(data, columns[int(np.argmax(bad))], source, "replicate weight")
+    return np.column_stack([_weight_column(data, c, source, "replicate weight")
+                            for c in columns])
 
 
 def _weight_column(data: pd.DataFrame, name: str, source: str | None, role: str) -> np.ndarray:
