@@ -208,6 +208,66 @@ def test_domains_as_svyby(designs, case) -> None:
     assert res["E"].estimate == pytest.approx(ref[0], rel=RTOL)
 
 
+@pytest.mark.parametrize("method", ["logit", "beta"])
+@pytest.mark.parametrize("case", CASES)
+def test_domain_proportion_intervals(designs, case, method) -> None:
+    # svyby(~I(sch.wide == "Yes"), ~stype, rd, svyciprop, vartype = "ci", method = method):
+    # coef, ci_l, ci_u of each domain (each from the domain's subset: its rows and degf)
+    ref = np.asarray(R[f"{case}_by_stype_ciprop_{method}"]).reshape(3, -1)
+    res = designs[case].proportion("schwide", by="stype", ci_method=method)
+    got = res.table[["estimate", "ci_low", "ci_high"]].to_numpy().T
+    degenerate = ref[2] - ref[1] > 0.999
+    # where a bootstrap replicate drops every non-sch.wide school of a domain its logit is
+    # infinite: R's svyglm stops at a large finite logit, giving nearly [0, 1]; the package
+    # gives [0, 1] and says so in the method
+    np.testing.assert_allclose(got[:, ~degenerate], ref[:, ~degenerate],
+                               rtol=LOGIT_RTOL if method == "logit" else RTOL)
+    np.testing.assert_allclose(got[1:, degenerate], ref[1:, degenerate], atol=1e-4)
+    assert ("interval [0, 1]" in res.method) == bool(degenerate.any())
+
+
+@pytest.mark.parametrize("interval_type", ["mean", "quantile"])
+@pytest.mark.parametrize("case", CASES)
+def test_domain_medians(designs, case, interval_type) -> None:
+    # svyby(~api00, ~stype, rd, svyquantile, quantiles = 0.5, interval.type = ...): coef, SE
+    ref = np.asarray(R[f"{case}_by_stype_median_api00_{interval_type}"],
+                     dtype=float).reshape(2, -1)  # null (NaN): R's Woodruff end undefined
+    q = designs[case].quantile("api00", 0.5, by="stype", interval_type=interval_type)
+    assert q.table["stype"].tolist() == R[f"{case}_by_stype_levels"]
+    np.testing.assert_allclose(q.table[["quantile", "se"]].to_numpy().T, ref, rtol=RTOL)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_median_with_missing_values(designs, case) -> None:
+    # svyquantile(~enroll, rd, 0.5, na.rm = TRUE, interval.type = "quantile"): the rows with
+    # an enrolment (apiclus2 lacks 6), degf of that subset
+    q = designs[case].quantile("enroll", 0.5, na_rm=True, interval_type="quantile")
+    got = q.table[["quantile", "ci_low", "ci_high", "se"]].to_numpy()[0]
+    np.testing.assert_allclose(got, R[f"{case}_median_enroll_narm"], rtol=RTOL)
+
+
+@pytest.mark.parametrize("option", ["remove", "certainty", "adjust", "average"])
+def test_jkn_with_a_lonely_psu(option) -> None:
+    # options(survey.lonely.psu = option); as.svrepdesign(svydesign(id = ~1, strata = ~stype,
+    # weights = ~pw, data = lonely), type = "JKn"), lonely = apistrat with one high school
+    keep = (STRAT["stype"] != "H") | ~STRAT["stype"].duplicated()
+    design = SurveyDesign(STRAT[keep.to_numpy()].reset_index(drop=True), weights="pw",
+                          strata="stype", lonely_psu=option)
+    rd = as_replicate_design(design, "JKn")
+    p = f"lonely_{option}_JKn"
+    assert rd.n_replicates == R[f"{p}_nrep"]
+    assert rd.df == R[f"{p}_degf"]
+    assert rd.scale == pytest.approx(R[f"{p}_scale"], rel=1e-12)
+    m = rd.mean("api00")
+    t = rd.total("enroll")
+    np.testing.assert_allclose([m.estimate, m.se], R[f"{p}_mean_api00"], rtol=RTOL)
+    np.testing.assert_allclose([t.estimate, t.se], R[f"{p}_total_enroll"], rtol=RTOL)
+    with pytest.raises(ValueError, match="stratum 'H' has only one PSU"):
+        as_replicate_design(SurveyDesign(STRAT[keep.to_numpy()], weights="pw",
+                                         strata="stype", lonely_psu="adjust")
+                            .with_weights(design.weights), "BRR")
+
+
 @pytest.mark.parametrize("qrule", ["math", "school"])
 @pytest.mark.parametrize("interval_type", ["mean", "quantile"])
 @pytest.mark.parametrize("case", CASES)

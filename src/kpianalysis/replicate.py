@@ -876,10 +876,20 @@ def _replicate_prop_ci(est: np.ndarray, se: np.ndarray, reps: np.ndarray, n_d: n
         if method == "logit":
             eta = np.log(est / (1 - est))
             rep_eta = np.log(reps / (1 - reps))
-            var, used = _svr_var(rep_eta, eta, design.scale, design.rscales, design.mse)
-            _warn_dropped(used, design.n_replicates, "logit of the proportion")
+            # a replicate proportion of 0 or 1 has an infinite logit: the variance is then
+            # infinite and the interval [0, 1] (R's svyglm stops its iterations at a large
+            # finite logit instead and gives nearly [0, 1]); NaN replicates (no weight in the
+            # domain) are left out, as R
+            infinite = np.isinf(rep_eta) & (design.rscales > 0)[:, None]
+            var, used = _svr_var(np.where(infinite, np.nan, rep_eta), eta, design.scale,
+                                 design.rscales, design.mse)
+            _warn_dropped(used + infinite.sum(axis=0), design.n_replicates,
+                          "logit of the proportion")
+            var = np.where(infinite.any(axis=0), np.inf, var)
             half = tq * np.sqrt(var)
-            return 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half))), "logit"
+            label = "logit" + (" (a replicate proportion at 0 or 1: interval [0, 1])"
+                               if np.any(infinite) else "")
+            return 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half))), label
         if method == "xlogit":
             eta = np.log(est / (1 - est))
             half = tq * se / (est * (1 - est))

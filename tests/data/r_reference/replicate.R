@@ -62,6 +62,19 @@ estimates <- function(p, rd) {
   # degf(subset(rd, stype == s)): the df of each domain as svyby's subsets have them
   add(paste0(p, "_by_stype_degf"),
       vec(sapply(as.character(b$stype), function(s) degf(subset(rd, stype == s)))))
+  # svyby(~I(sch.wide == "Yes"), ~stype, rd, svyciprop, vartype = "ci", method = ...)
+  for (meth in c("logit", "beta")) {
+    b <- svyby(~I(sch.wide == "Yes"), ~stype, rd, svyciprop, vartype = "ci", method = meth)
+    add(paste0(p, "_by_stype_ciprop_", meth), vec(c(coef(b), b$ci_l, b$ci_u)))
+  }
+  # svyby(~api00, ~stype, rd, svyquantile, quantiles = 0.5, interval.type = ...)
+  for (it in c("mean", "quantile")) {
+    b <- svyby(~api00, ~stype, rd, svyquantile, quantiles = 0.5, interval.type = it)
+    add(paste0(p, "_by_stype_median_api00_", it), vec(c(coef(b), SE(b))))
+  }
+  # svyquantile(~enroll, rd, 0.5, na.rm = TRUE, interval.type = "quantile")
+  q <- svyquantile(~enroll, rd, 0.5, na.rm = TRUE, interval.type = "quantile")$enroll
+  add(paste0(p, "_median_enroll_narm"), vec(q))
   # svyquantile(~api00, rd, c(0.1, 0.5, 0.9), interval.type = ..., qrule = ...)
   for (it in c("mean", "quantile")) for (qr in c("math", "school")) {
     q <- svyquantile(~api00, rd, c(0.1, 0.5, 0.9), interval.type = it, qrule = qr)$api00
@@ -84,6 +97,24 @@ estimates("clus2_JK1", as.svrepdesign(dclus2, type = "JK1"))
 # an unfpc'd stratified design: jackknife without finite-population factors
 estimates("strat_nofpc_JKn", as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw,
                                                        data = apistrat), type = "JKn"))
+
+## JKn with a stratum of one PSU, under each options(survey.lonely.psu = ...):
+## apistrat without fpc, keeping only the first high school
+lonely <- apistrat[apistrat$stype != "H" | !duplicated(apistrat$stype), ]
+for (opt in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = opt)
+  rd <- as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw, data = lonely),
+                       type = "JKn")
+  p <- paste0("lonely_", opt, "_JKn")
+  add(paste0(p, "_scale"), fmt(rd$scale))
+  add(paste0(p, "_degf"), fmt(degf(rd)))
+  add(paste0(p, "_nrep"), fmt(ncol(weights(rd, "analysis"))))
+  m <- svymean(~api00, rd)
+  add(paste0(p, "_mean_api00"), vec(c(coef(m), SE(m))))
+  t <- svytotal(~enroll, rd)
+  add(paste0(p, "_total_enroll"), vec(c(coef(t), SE(t))))
+}
+options(survey.lonely.psu = "fail")
 
 ## bootstrap: random in R, so the replicate weights are exported and read back
 boot <- function(p, design, data, seed) {
