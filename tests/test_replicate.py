@@ -314,6 +314,17 @@ def test_hadamard_as_r(n) -> None:
         np.testing.assert_array_equal(h, ref)
 
 
+def test_hadamard_property_for_every_size_up_to_300() -> None:
+    # a Hadamard matrix of order > n: +-1 coded, H H' = m I; first row and column ones
+    for n in range(0, 301):
+        h = hadamard(n)
+        m = len(h)
+        assert m > n and (m in (1, 2) or m % 4 == 0)
+        pm = _h_pm(h)
+        np.testing.assert_array_equal(pm @ pm.T, m * np.eye(m, dtype=int))
+        assert (h[0] == 1).all() and (h[:, 0] == 1).all()
+
+
 def test_bootstrap_construction_properties() -> None:
     design = _dstrat()
     rd = as_replicate_design(design, "bootstrap", replicates=40, seed=7)
@@ -457,3 +468,13 @@ def test_lazy_exports() -> None:
     assert kpianalysis.as_replicate_design is as_replicate_design
     assert kpianalysis.read_replicate_design is read_replicate_design
     assert kpianalysis.hadamard is hadamard
+
+
+def test_factors_declared_as_combined_weights_are_flagged(caplog) -> None:
+    # R's svrepdesign warns when the replicate columns look like factors (mean < 5) while the
+    # sampling weights are large, or the reverse
+    frame = _frame(8, value=1.0)
+    frame["w"] = 40.0
+    with caplog.at_level("WARNING", logger="kpianalysis.replicate"):
+        ReplicateDesign.from_columns(frame, repweights=r"rw\d+", weights="w", type="BRR")
+    assert "do not look like combined weights" in caplog.text

@@ -443,6 +443,16 @@ class ReplicateDesign:
             pw = np.ones(len(data))
         scale_v, rscales_v, rho_v = _type_scales(rtype, n_rep, scale, rscales, rho, source,
                                                  columns)
+        # R's check of the kind of weights (a warning there, a log warning here)
+        rep_mean = float(reps.mean())
+        pw_mean = float(pw.mean())
+        if combined_weights and rep_mean < 5 and pw_mean / rep_mean > 5:
+            logger.warning("the replicate columns do not look like combined weights (mean %.4g "
+                           "against a mean sampling weight of %.4g): factors need "
+                           "combined_weights=False", rep_mean, pw_mean)
+        if not combined_weights and rep_mean > 5 and pw_mean / rep_mean < 5:
+            logger.warning("the replicate columns look like combined weights (mean %.4g "
+                           "against a mean sampling weight of %.4g)", rep_mean, pw_mean)
         mult = np.ones(len(data)) if combined_weights else pw
         label = f"{rtype}, {n_rep} replicate-weight columns"
         return cls(data, weights=pw, factors=reps, unit=None, mult=mult, type=rtype,
@@ -600,6 +610,9 @@ class ReplicateDesign:
             effective sample size, df-adjusted (Korn & Graubard 1998). ``"mean"``:
             ``p ± t se``, not clipped; the label says when it leaves [0, 1]. ``"xlogit"``,
             ``"asin"``: delta-method intervals on the logit and arcsine-square-root scales.
+            (``Estimate.confint`` on the result recomputes an interval from the estimate and
+            its SE alone, i.e. by the linearisation formulas of
+            :func:`~kpianalysis.proportion_interval`, where ``"logit"`` is R's ``"xlogit"``.)
 
         Returns
         -------
