@@ -478,3 +478,10 @@ def test_factors_declared_as_combined_weights_are_flagged(caplog) -> None:
     with caplog.at_level("WARNING", logger="kpianalysis.replicate"):
         ReplicateDesign.from_columns(frame, repweights=r"rw\d+", weights="w", type="BRR")
     assert "do not look like combined weights" in caplog.text
+
+
+def test_quantile_of_a_domain_without_values_is_an_error() -> None:
+    frame = STRAT.assign(api_h=np.where(STRAT["stype"] == "H", np.nan, STRAT["api00"]))
+    rd = as_replicate_design(SurveyDesign(frame, weights="pw", strata="stype"), "JKn")
+    with pytest.raises(ValueError, match="domain {'stype': 'H'} has no rows"):
+        rd.quantile("api_h", 0.5, by="stype", na_rm=True)

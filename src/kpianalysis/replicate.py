@@ -743,6 +743,9 @@ class ReplicateDesign:
         for d in range(ndom):
             rows = valid_all & (codes == d)
             dom_label = None if labels is None else labels.iloc[d].to_dict()
+            if not (rows & (self._pw > 0)).any():
+                raise ValueError(f"domain {dom_label or '(all)'} has no rows with a "
+                                 f"non-missing {column!r} and a positive weight")
             q_df = self._rank(rows) - 1 if ci_df is None else ci_df
             res = self._quantiles_of(y, rows, p_arr, interval_type, qrule, confidence, q_df)
             for k, p in enumerate(p_arr):
