@@ -504,8 +504,9 @@ class ReplicateDesign:
             if self._rank_rows is None:
                 self._rank_rows = _distinct_rows(self._factors)
             rep_id, rep_rows = self._rank_rows
-            ids = np.unique(rep_id[rows])
-            mat = rep_rows[ids[ids >= 0]]
+            present = rep_id[rows]
+            seen = np.bincount(present[present >= 0], minlength=len(rep_rows)) > 0
+            mat = rep_rows[seen]
         return _matrix_rank(mat)
 
     def _rep_sums(self, values: np.ndarray, codes: np.ndarray, ndom: int) -> np.ndarray:
@@ -948,14 +949,17 @@ def _warn_dropped(used: np.ndarray, n_rep: int, what: Any) -> None:
 
 
 def _matrix_rank(mat: np.ndarray) -> int:
-    """Numerical rank with R's ``qr(..., tol = 1e-5)`` tolerance, relative to the largest
-    singular value."""
+    """Numerical rank with R's ``qr(..., tol = 1e-5)`` tolerance, taken relative to the largest
+    singular value. A tall matrix goes through its Gram matrix (singular values are the
+    square roots of its eigenvalues; the tolerance is far above the precision lost)."""
     if mat.size == 0:
         return 0
-    if mat.shape[0] > 4 * mat.shape[1]:  # tall: reduce to the triangular factor first
-        mat = np.linalg.qr(mat, mode="r")
-    s = np.linalg.svd(mat, compute_uv=False)
-    return int(np.sum(s > _RANK_TOL * s[0])) if s.size and s[0] > 0 else 0
+    if mat.shape[0] > mat.shape[1]:
+        gram = mat.T @ mat
+        s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0.0, None))[::-1]
+    else:
+        s = np.linalg.svd(mat, compute_uv=False)
+    return int(np.sum(s > _RANK_TOL * s[0])) if s[0] > 0 else 0
 
 
 def _distinct_rows(factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -971,12 +975,14 @@ def _distinct_rows(factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     proj = rng.random(factors.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         key = (factors @ proj) / sums
-    key = np.where(nonzero, np.round(key, 10), np.nan)
+    where = np.flatnonzero(nonzero)
+    codes, _ = pd.factorize(np.round(key[where], 10))  # hashing: codes by first appearance
+    codes = codes.astype(np.int64)
+    earlier = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    first = codes > earlier  # the first row of each code (codes appear in increasing order)
     ids = np.full(len(key), -1, dtype=np.int64)
-    uniq, first, inverse = np.unique(key[nonzero], return_index=True, return_inverse=True)
-    ids[nonzero] = inverse
-    rows = factors[np.flatnonzero(nonzero)[first]]
-    return ids, rows
+    ids[where] = codes
+    return ids, factors[where[first]]
 
 
 def _select_columns(data: pd.DataFrame, repweights: Sequence[str] | str,
