@@ -485,3 +485,22 @@ def test_quantile_of_a_domain_without_values_is_an_error() -> None:
     rd = as_replicate_design(SurveyDesign(frame, weights="pw", strata="stype"), "JKn")
     with pytest.raises(ValueError, match="domain {'stype': 'H'} has no rows"):
         rd.quantile("api_h", 0.5, by="stype", na_rm=True)
+
+
+def test_jk1_columns_with_an_fpc_scale_as_type_other(tmp_path) -> None:
+    # The JK1 columns of the api one-stage cluster sample with R's finite-population scale
+    # f (n - 1) / n (as.svrepdesign(dclus1, type = "JK1")) are not a plain JK1 file: declared
+    # JK1 they are refused, declared "other" with that scale they give R's clus1_JK1 values
+    weights = pd.read_csv(REF / "replicate_clus1_jk1_weights.csv")
+    frame = pd.concat([CLUS1.drop(columns=["pw"]), weights.drop(columns=["row"])], axis=1)
+    cols = [f"jk{i:02d}" for i in range(1, 16)]
+    with pytest.raises(DataValidationError, match="use type='other'"):
+        ReplicateDesign.from_columns(frame, repweights=cols, weights="pw", type="JK1",
+                                     scale=R["clus1_JK1_scale"])
+    rd = ReplicateDesign.from_columns(frame, repweights=cols, weights="pw", type="other",
+                                      scale=R["clus1_JK1_scale"], rscales=1.0)
+    m = rd.mean("api00")
+    np.testing.assert_allclose([m.estimate, m.se], R["clus1_JK1_mean_api00"][:2], rtol=RTOL)
+    t = rd.total("enroll", by="stype")
+    ref = np.asarray(R["clus1_JK1_by_stype_total_enroll"])
+    np.testing.assert_allclose(t.table["se"], ref[3:], rtol=RTOL)
