@@ -164,9 +164,9 @@ def test_mean_total_proportion(designs, case) -> None:
                                [est, se, lo, hi, deff], rtol=RTOL)
     normal = rd.mean("api00", df=float("inf")).ci
     np.testing.assert_allclose([normal.low, normal.high], [lo_n, hi_n], rtol=RTOL)
-    # svytotal(~enroll, rd, na.rm = TRUE)
+    # svytotal(~enroll, rd, na.rm = TRUE, deff = TRUE): coef, SE, confint(df = degf(rd)), deff
     t = rd.total("enroll", na_rm=True)
-    np.testing.assert_allclose([t.estimate, t.se, t.ci.low, t.ci.high],
+    np.testing.assert_allclose([t.estimate, t.se, t.ci.low, t.ci.high, t.deff],
                                R[f"{case}_total_enroll"], rtol=RTOL)
     # svymean(~I(as.numeric(sch.wide == "Yes")), rd)
     p = rd.proportion("sch.wide", level="Yes")

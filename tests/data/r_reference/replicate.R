@@ -41,9 +41,9 @@ estimates <- function(p, rd) {
   m <- svymean(~api00, rd, deff = TRUE)
   add(paste0(p, "_mean_api00"), vec(c(coef(m), SE(m), confint(m, df = degf(rd)),
                                        confint(m), deff(m))))
-  # svytotal(~enroll, rd, na.rm = TRUE)
-  t <- svytotal(~enroll, rd, na.rm = TRUE)
-  add(paste0(p, "_total_enroll"), vec(c(coef(t), SE(t), confint(t, df = degf(rd)))))
+  # svytotal(~enroll, rd, na.rm = TRUE, deff = TRUE)
+  t <- svytotal(~enroll, rd, na.rm = TRUE, deff = TRUE)
+  add(paste0(p, "_total_enroll"), vec(c(coef(t), SE(t), confint(t, df = degf(rd)), deff(t))))
   # svymean(~I(sch.wide == "Yes"), rd) and svyciprop(~I(sch.wide == "Yes"), rd, method = ...)
   pm <- svymean(~I(as.numeric(sch.wide == "Yes")), rd)
   add(paste0(p, "_prop_schwide"), vec(c(coef(pm), SE(pm))))
