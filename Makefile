@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_design.py
 	$(PY) benchmarks/bench_raking.py
 	$(PY) benchmarks/bench_sae.py
+	$(PY) benchmarks/bench_replicate.py
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_build.py
 

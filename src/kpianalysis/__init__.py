@@ -54,6 +54,12 @@ _EXPORTS: dict[str, str] = {
     "weight_summary": "weighting",
     "FH_METHODS": "sae", "FayHerriotConvergenceError": "sae", "FayHerriotResult": "sae",
     "fay_herriot": "sae",
+    # replicate-weight designs (JK1, JKn, BRR, Fay, bootstrap)
+    "REPLICATE_QUANTILE_INTERVALS": "replicate", "REPLICATE_QUANTILE_RULES": "replicate",
+    "REPLICATE_PROPORTION_CI_METHODS": "replicate", "REPLICATE_TYPES": "replicate",
+    "ReplicateQuantiles": "replicate", "ReplicateDesign": "replicate",
+    "as_replicate_design": "replicate", "hadamard": "replicate",
+    "read_replicate_design": "replicate",
     "CronbachAlpha": "reliability", "cronbach_alpha": "reliability",
     "feldt_interval": "reliability",
     "QuantileEstimates": "inference", "TableTest": "inference", "chisq_test": "inference",
