@@ -663,6 +663,18 @@ def _likelihood_bounds(
 # --------------------------------------------------------------------------------------------
 
 
+def _domain_table(labels: pd.DataFrame, est: np.ndarray, se: np.ndarray, low: np.ndarray,
+                  high: np.ndarray, deff: np.ndarray, n_eff: np.ndarray, n: np.ndarray,
+                  df: np.ndarray) -> pd.DataFrame:
+    """The table of a :class:`DomainEstimates`: the domain labels, then the figures."""
+    table = labels.copy()
+    for name, values in (("estimate", est), ("se", se), ("ci_low", low), ("ci_high", high),
+                         ("deff", deff), ("n_eff", n_eff), ("n", n)):
+        table[name] = values
+    table["df"] = np.asarray(df).astype(np.int64)
+    return table
+
+
 def _first_rows(mask: np.ndarray) -> list[int]:
     """1-based row numbers of the first few ``True`` entries (as a person counts rows)."""
     return (np.flatnonzero(mask)[:_MAX_SHOWN] + 1).tolist()
@@ -1875,15 +1887,7 @@ class SurveyDesign:
                 variable=str(column),
                 statistic=statistic,
             )
-        table = labels.copy()
-        table["estimate"] = est
-        table["se"] = se
-        table["ci_low"] = low
-        table["ci_high"] = high
-        table["deff"] = deff
-        table["n_eff"] = n_eff
-        table["n"] = n_d
-        table["df"] = df.astype(np.int64)
+        table = _domain_table(labels, est, se, low, high, deff, n_eff, n_d, df)
         if outside is not None:
             table["ci_outside"] = outside
         return DomainEstimates(

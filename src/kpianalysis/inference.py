@@ -405,7 +405,14 @@ def ratio(
         ``statistic`` is ``"ratio"``; the design effect and effective sample size are not
         computed for ratios (``NaN``).
     """
-    from .design import DomainEstimates, Estimate, _check_df, _interval_label, _t_interval
+    from .design import (
+        DomainEstimates,
+        Estimate,
+        _check_df,
+        _domain_table,
+        _interval_label,
+        _t_interval,
+    )
 
     confidence = design.confidence if confidence is None else check_confidence(confidence)
     ci_df = _check_df(df)
@@ -432,15 +439,8 @@ def ratio(
                         ci=ConfidenceInterval(float(low[0]), float(high[0]), confidence, label),
                         deff=float("nan"), n_eff=float("nan"), n=int(n_d[0]),
                         df=int(dom_df[0]), method=method, variable=variable, statistic="ratio")
-    table = labels.copy()
-    table["estimate"] = est
-    table["se"] = se
-    table["ci_low"] = low
-    table["ci_high"] = high
-    table["deff"] = np.nan
-    table["n_eff"] = np.nan
-    table["n"] = n_d
-    table["df"] = dom_df.astype(np.int64)
+    nan = np.full(ndom, np.nan)
+    table = _domain_table(labels, est, se, low, high, nan, nan, n_d, dom_df)
     return DomainEstimates(variable=variable, statistic="ratio", by=names, table=table,
                            confidence=confidence, method=method)
 

@@ -58,6 +58,7 @@ from .design import (
     Estimate,
     SurveyDesign,
     _check_df,
+    _domain_table,
     _first_rows,
     _get_column,
     _interval_label,
@@ -669,15 +670,7 @@ class ReplicateDesign:
                             deff=float(deff[0]), n_eff=float(n_eff[0]), n=int(n_d[0]),
                             df=int(df[0]), method=method, variable=str(column),
                             statistic=statistic)
-        table = labels.copy()
-        table["estimate"] = est
-        table["se"] = se
-        table["ci_low"] = low
-        table["ci_high"] = high
-        table["deff"] = deff
-        table["n_eff"] = n_eff
-        table["n"] = n_d
-        table["df"] = df.astype(np.int64)
+        table = _domain_table(labels, est, se, low, high, deff, n_eff, n_d, df)
         return DomainEstimates(variable=str(column), statistic=statistic, by=by_names,
                                table=table, confidence=confidence, method=method)
 
