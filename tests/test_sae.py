@@ -328,3 +328,22 @@ def test_report_without_a_covariate_file_says_so():
     from kpianalysis import awareness_presentation as show
 
     assert "no district covariate file" in show.small_area_text(None)
+
+
+def test_covariate_file_is_a_declared_hashed_input(tmp_path):
+    # the catalog declares the covariates (role "covariates"): they are evidence of the result
+    # (hashed, so a change rebuilds the report) and a missing declared file is an error, never
+    # a quietly missing section
+    import shutil
+
+    import kpianalysis as ka
+
+    result = ka.evaluate("awareness-pr", data_root=RAW.parent)
+    roles = {e.role: e for e in result.evidence}
+    assert roles["covariates"].path == "awareness/district_covariates.csv"
+    assert len(roles["covariates"].sha256) == 64
+    root = tmp_path / "raw"
+    shutil.copytree(RAW.parent, root)
+    (root / "awareness" / "district_covariates.csv").unlink()
+    with pytest.raises(ka.InputError, match="district_covariates.csv"):
+        ka.evaluate("awareness-pr", data_root=root)

@@ -398,10 +398,11 @@ _MSE_TH = {"REML": "Prasad–Rao", "ML": "Datta–Lahiri (ML bias-corrected)",
 
 def small_area_text(sae: DistrictSmallArea | None) -> str:
     """What the small-area estimates are, the model, and the illustrative label; ``None``
-    (no district covariate file under the data root) says that the section is not shown."""
+    (the catalog declares no district covariate file) says that the section is not shown."""
     if sae is None:
         return ("<p>ไม่มีไฟล์ตัวแปรร่วมระดับเขต จึงไม่แสดงค่าประมาณสำหรับพื้นที่ขนาดเล็ก "
-                "(no district covariate file: small-area estimates are not shown).</p>")
+                "(no district covariate file in the catalog: small-area estimates are not "
+                "shown).</p>")
     fit = sae.fit
     s = sae.shown
     hidden = int(sae.table["suppressed"].sum())

@@ -74,7 +74,7 @@ KINDS: dict[str, KindSpec] = {
     "committee_share": KindSpec(("min_share", "n_committees"), ("committees",),
                                 module="counts"),
     "count_target": KindSpec(("out_of", "column"), ("items",), module="counts"),
-    "percent_target": KindSpec((), ("survey", "margins"), report="awareness",
+    "percent_target": KindSpec((), ("survey", "margins"), ("covariates",), report="awareness",
                                module="awareness", rules=("awareness_formula",),
                                options=("confidence", "ci_method", "design_ci_method")),
     # seed 001 (KPI_SPEC §D3): evidence forms scored out of a total; issue log and notes beside
