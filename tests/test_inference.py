@@ -1,7 +1,8 @@
 """Quantiles (Woodruff intervals), ratios and Rao-Scott tests against R's ``survey``.
 
 Every reference value comes from ``tests/data/r_reference/r_inference.R`` run with R 4.2.2 and
-Debian's r-cran-survey 4.1-1 (versions stored in ``r_inference.json``) on R's ``data(api)`` —
+survey 4.5 (built from CRAN's source; versions stored in ``r_inference.json``; Debian's
+survey 4.1-1 agrees except where the script says) on R's ``data(api)`` —
 the rows of ``tests/data/api/*.csv``. The R call behind each key is written beside it in the
 script; values are printed with 17 significant digits.
 """
@@ -51,7 +52,7 @@ def _ref(key: str) -> np.ndarray:
 
 
 def test_reference_versions() -> None:
-    assert R["survey_version"] == "4.1.1"
+    assert R["survey_version"] == "4.5"
     assert R["R_version"].startswith("R version 4.2")
 
 
@@ -252,3 +253,86 @@ def test_estimators_on_calibrated_designs_match_r(name: str) -> None:
                                rtol=TOL)
     r = ratio(d, "api.stu", "enroll", na_rm=True)
     np.testing.assert_allclose([r.estimate, r.se], _ref(f"ratio_{name}"), rtol=TOL)
+
+
+# ---- lonely PSUs (survey 4.5; R >= 4.4-1's svyby conventions) --------------------------------
+
+
+def _lonely(opt: str) -> SurveyDesign:
+    # options(survey.lonely.psu = OPT)
+    # svydesign(id = ~dnum + snum, strata = ~cname, fpc = ~fpc1 + fpc2, data = apiclus2)
+    data = pd.read_csv(DATA / "api" / "api_clus2.csv")
+    return SurveyDesign(data, psu="dnum", ssu="snum", strata="cname", fpc=("fpc1", "fpc2"),
+                        lonely_psu=opt)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("opt", ["adjust", "average"])
+def test_estimators_with_lonely_psus_match_r(opt: str) -> None:
+    d = _lonely(opt)
+    # svyquantile(~api00, subset(d, stype == S), c(.25, .5), qrule = "math")
+    for s in "EH":
+        q = quantile(d, "api00", [0.25, 0.5], by="stype")
+        got = q.table[q.table["stype"] == s][FIELDS].to_numpy().ravel()
+        np.testing.assert_allclose(got, _ref(f"lonely_{opt}_qdom_{s}"), rtol=TOL)
+    # svyby(~api.stu, ~stype, denominator = ~enroll, design = d, FUN = svyratio, na.rm = TRUE)
+    r = ratio(d, "api.stu", "enroll", by="stype", na_rm=True)
+    np.testing.assert_allclose([*r.table["estimate"], *r.table["se"]],
+                               _ref(f"lonely_{opt}_ratio_by"), rtol=TOL)
+    for stat in ("F", "Chisq", "Wald"):
+        # svychisq(~sch.wide + stype, d, statistic = S)
+        t = chisq_test(d, "sch.wide", "stype", statistic=stat)  # type: ignore[arg-type]
+        got = [t.statistic, t.ndf, *([] if stat == "Chisq" else [t.ddf]), t.p_value]
+        np.testing.assert_allclose(got, _ref(f"lonely_{opt}_chisq_{stat}"), rtol=1e-8)
+    for stat in ("F", "Chisq"):
+        # svychisq(~sw + st, update(d, sw, st = NA for the E schools), statistic = S)
+        t = chisq_test(d, "sch.wide", "stype", statistic=stat,  # type: ignore[arg-type]
+                       within=(d.data["stype"] != "E").to_numpy())
+        got = [t.statistic, t.ndf, *([] if stat == "Chisq" else [t.ddf]), t.p_value]
+        np.testing.assert_allclose(got, _ref(f"lonely_{opt}_chisq_noE_{stat}"), rtol=1e-8)
+
+
+def test_lonely_adjust_domain_quantile_below_first_share_matches_r45() -> None:
+    # domain M: the Woodruff lower bound of the 0.5 quantile falls below the first cumulative
+    # share; survey 4.5 gives the smallest value (502), 4.1-1 the second-smallest
+    q = quantile(_lonely("adjust"), "api00", [0.25, 0.5], by="stype")
+    got = q.table[q.table["stype"] == "M"][FIELDS].to_numpy().ravel()
+    np.testing.assert_allclose(got, _ref("lonely_adjust_qdom_M"), rtol=TOL)
+
+
+def test_average_domain_quantile_interval_outside_unit_range_is_nan_as_r() -> None:
+    # R (survey 4.5): the Woodruff interval of domain M leaves [0, 1] under "average", so both
+    # ends and the SE are NaN while the quantiles themselves are defined
+    q = quantile(_lonely("average"), "api00", [0.25, 0.5], by="stype")
+    got = q.table[q.table["stype"] == "M"][FIELDS].to_numpy().ravel()
+    np.testing.assert_allclose(got, _ref("lonely_average_qdom_M"), rtol=TOL)
+
+
+def test_ratio_in_a_domain_of_lonely_strata_only_is_refused() -> None:
+    # a domain whose strata all have a single PSU has nothing to average (R's svyby: NaN)
+    data = pd.read_csv(DATA / "api" / "api_clus2.csv")
+    d = SurveyDesign(data, psu="dnum", ssu="snum", strata="cname", fpc=("fpc1", "fpc2"),
+                     lonely_psu="average")
+    lonely = d.data.groupby("cname")["dnum"].transform("nunique") == 1
+    d.data["only"] = np.where(lonely, "lonely", "other")
+    with pytest.raises(ValueError, match="single PSU"):
+        ratio(d, "api.stu", "enroll", by="only", na_rm=True)
+
+
+def test_quantile_edge_cases_give_no_half_defined_rows() -> None:
+    d = DESIGNS["strat"]
+    # "hf4" at p = 1 is undefined (0 / 0): R gives NaN for the quantile and its interval
+    row = quantile(d, "api00", 1.0, rule="hf4").table.iloc[0]
+    assert np.isnan(row["quantile"]) and np.isnan(row["ci_low"]) and np.isnan(row["se"])
+    # below the first cumulative share the quantile is the smallest value (numpy inverted_cdf)
+    data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0], "w": 1.0})
+    q = quantile(SurveyDesign(data, weights="w"), "x", 0.1).table["quantile"][0]
+    assert q == np.quantile(data["x"], 0.1, method="inverted_cdf") == 1.0
+
+
+def test_chisq_drops_categories_seen_only_on_zero_weights() -> None:
+    data = pd.read_csv(DATA / "api" / "api_strat.csv")
+    data.loc[data.index[:3], "stype"] = "X"
+    data.loc[data.index[:3], "pw"] = 0.0
+    d = SurveyDesign(data.assign(fpc=1e6), weights="pw", strata="sch.wide", fpc="fpc")
+    t = chisq_test(d, "comp.imp", "stype", statistic="Wald")
+    assert "X" not in t.table.columns and np.isfinite(t.statistic)

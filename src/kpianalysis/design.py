@@ -1410,6 +1410,13 @@ class SurveyDesign:
             instead of dropping rows. The two agree for uncalibrated designs without missing
             outcomes or zero weights.
 
+        Notes
+        -----
+        With ``na_rm=True`` the interval's degrees of freedom (and the Korn-Graubard ``n``)
+        are those of the respondents kept, as R's ``svyciprop`` on ``d[!is.na(y), ]``. R's
+        ``svyciprop(..., na.rm = TRUE)`` keeps the full design's ``degf`` and ``nrow``
+        instead; pass ``df=design.df`` (and ``domain_n="design-rows"``) to reproduce it.
+
         Returns
         -------
         Estimate or DomainEstimates
@@ -1620,6 +1627,21 @@ class SurveyDesign:
             var = var + (within * self._pi1[self._psu_stratum][:, None]).sum(axis=0)
         return var
 
+    def _domain_variance(self, x: np.ndarray, u: np.ndarray, codes: np.ndarray, ndom: int,
+                         member: np.ndarray, labels: pd.DataFrame | None) -> np.ndarray:
+        """:meth:`_variance` of domain estimators (non-negative), refusing a domain whose
+        strata all have a single PSU under ``lonely_psu="average"`` (R's svyby gives NaN)."""
+        var = self._variance(x, u, codes, ndom, member=member)
+        if np.any(np.isnan(var)):
+            bad = np.flatnonzero(np.isnan(var))
+            raise ValueError(
+                f"every stratum with respondents in domain {self._domain_names(labels, bad)} "
+                "has a single PSU: lonely_psu='average' has nothing to average there "
+                "(R's svyby gives NaN); use another lonely_psu option or "
+                "lonely_domain='full-design'"
+            )
+        return np.maximum(var, 0.0)
+
     def _strata_present(
         self, codes: np.ndarray, ndom: int, member: np.ndarray | None
     ) -> np.ndarray | None:
@@ -1730,25 +1752,33 @@ class SurveyDesign:
             scale = np.where(n2 > 1, f2 * n2 / (n2 - 1.0), 0.0)
         return dev, np.where(self._lonely2 | (f2 <= _CERTAINTY_TOL), 0.0, scale)
 
-    def _covariance(self, x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    def _covariance(self, x: np.ndarray, u: np.ndarray,
+                    member: np.ndarray | None = None) -> np.ndarray:
         """Linearisation covariance matrix of the totals of ``k`` score columns: (k, k).
 
         ``x`` (n, k) are weighted scores, ``u = x / w``. Same estimator as :meth:`_variance`
         on the full design (whose diagonal it reproduces) for scores that are dense over the
         sample, such as the cell proportions of a two-way table (R's
-        ``attr(svymean(mm, design), "var")``).
+        ``attr(svymean(mm, design), "var")``). ``member`` (optional, boolean per row) marks
+        the rows of the subpopulation the scores belong to; under ``lonely_domain="svyby"``
+        lonely PSUs then see only the strata with rows in it, as for :meth:`_variance`.
         """
         betas = self._dense_betas(u) if self._calibration else []
         totals = self._dense_totals(self._psu, self._n_psu, x, betas)
+        present = self._strata_present(np.zeros(self._n, dtype=np.int64), 1, member)
         dev, scale = self._stage_deviations(totals, self._psu_stratum, self._n_strata,
-                                            self._n_h, self._f1, self._lonely1, adjust_ok=True)
+                                            self._n_h, self._f1, self._lonely1, adjust_ok=True,
+                                            present=present)
+        if present is not None:
+            scale = np.where(present[:, 0], scale, 0.0)  # strata outside contribute nothing
         cov = dev.T @ (dev * scale[self._psu_stratum][:, None])
         if self.lonely_psu == "average" and np.any(self._lonely1):
-            n_ok = self._n_strata - int(self._lonely1.sum())
+            kept = np.ones(self._n_strata, bool) if present is None else present[:, 0]
+            n_ok = int((kept & ~self._lonely1).sum())
             if n_ok == 0:
-                raise ValueError("every stratum has a single PSU: lonely_psu='average' has "
-                                 "nothing to average")
-            cov = cov * self._n_strata / n_ok
+                raise ValueError("every stratum with respondents has a single PSU: "
+                                 "lonely_psu='average' has nothing to average")
+            cov = cov * int(kept.sum()) / n_ok
         if self._two_stage:
             assert self._ssu is not None and self._ssu_psu is not None and self._pi1 is not None
             sub = self._dense_totals(self._ssu, self._n_ssu, x, betas)
@@ -1818,16 +1848,7 @@ class SurveyDesign:
             inv_n = 1.0 / N_d
             u = resid * inv_n[codes]
             x = wv * u
-        var = self._variance(x, u, codes, ndom, member=~np.isnan(y))
-        if np.any(np.isnan(var)):
-            bad = np.flatnonzero(np.isnan(var))
-            raise ValueError(
-                f"every stratum with respondents in domain {self._domain_names(labels, bad)} "
-                "has a single PSU: lonely_psu='average' has nothing to average there "
-                "(R's svyby gives NaN); use another lonely_psu option or "
-                "lonely_domain='full-design'"
-            )
-        var = np.maximum(var, 0.0)
+        var = self._domain_variance(x, u, codes, ndom, ~np.isnan(y), labels)
         se = np.sqrt(var)
         df = self._domain_df(codes, ndom, valid)
 

@@ -16,7 +16,8 @@ These follow R's ``survey`` package (version 4.1-1, Lumley 2010) call for call:
 
 Domains (``by=``) are estimated on the full design with scores set to zero outside the domain,
 which is what R's ``svyby`` gives (R subsets the design; the strata and PSU counts of the full
-design are kept).
+design are kept); lonely PSUs follow the design's ``lonely_domain`` convention (R >= 4.4-1's
+``svyby`` by default). Reference values: survey 4.1-1, and survey 4.5 for lonely PSUs.
 
 References
 ----------
@@ -86,12 +87,15 @@ def _cumulative(w: np.ndarray) -> np.ndarray:
 def _qs(x: np.ndarray, cumw: np.ndarray, p: float) -> tuple[int, int, float, float]:
     """R's ``survey:::qs``: the last position with cumulative share <= p and the next one.
 
-    Returns 0-based ``(low, up, wlow, wup)``. ``p`` below the first share gives position 0 (R
-    would fail there; the first value is the only sensible answer).
+    Returns 0-based ``(low, up, wlow, wup)``. For ``p`` below the first cumulative share the
+    quantile is the smallest value (``low = up = 0``, ``wlow = 0``), as survey >= 4.4 and
+    numpy's ``inverted_cdf``; survey 4.1-1 returns the second-smallest value there.
     """
     total = cumw[-1]
     at_or_below = np.flatnonzero(cumw <= p * total)
-    low = int(at_or_below[-1]) if at_or_below.size else 0
+    if not at_or_below.size:
+        return 0, 0, 0.0, cumw[0] / total - p
+    low = int(at_or_below[-1])
     up = low if low == len(x) - 1 else low + 1
     return low, up, p - cumw[low] / total, cumw[up] / total - p
 
@@ -106,7 +110,8 @@ def _rule_value(x: np.ndarray, w: np.ndarray, p: float, rule: str) -> float:
             return float(x[low] if wlow == 0 else x[up])
         if rule in ("school", "hf2"):
             return float((x[low] + x[up]) / 2.0 if wlow == 0 else x[up])
-        gamma = wlow / (wup + wlow)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 at p = 1: NaN, as R
+            gamma = wlow / (wup + wlow)
         return float(x[low] * (1.0 - gamma) + x[up] * gamma)
     if rule == "hf3":
         ux, start = np.unique(x, return_index=True)
@@ -159,7 +164,8 @@ def _approx(pk: np.ndarray, y: np.ndarray, p: float, *, step: bool) -> float:
 
 
 def _domain_means(
-    design: SurveyDesign, y: np.ndarray, valid: np.ndarray, codes: np.ndarray, ndom: int
+    design: SurveyDesign, y: np.ndarray, valid: np.ndarray, codes: np.ndarray, ndom: int,
+    labels: pd.DataFrame | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Design-based domain means of ``y`` and their standard errors (zero scores outside)."""
     w = np.where(valid, design._w, 0.0)
@@ -167,8 +173,7 @@ def _domain_means(
     big_n = np.bincount(codes, weights=w, minlength=ndom)
     mean = np.bincount(codes, weights=w * yv, minlength=ndom) / big_n
     u = np.where(valid, (yv - mean[codes]) / big_n[codes], 0.0)
-    var = design._variance(w * u, u, codes, ndom, member=valid)
-    return mean, np.sqrt(np.maximum(var, 0.0))
+    return mean, np.sqrt(design._domain_variance(w * u, u, codes, ndom, valid, labels))
 
 
 def _crit(confidence: float, df: float) -> float:
@@ -312,21 +317,22 @@ def quantile(
             idx = order[seg[d]:seg[d + 1]]
             qhat[d] = _rule_value(x[idx], w[idx], p, rule)
         below = (x <= qhat[codes]).astype(float)
-        m, se = _domain_means(design, below, valid, codes, ndom)
+        m, se = _domain_means(design, below, valid, codes, ndom, labels)
         for d in range(ndom):
             idx = order[seg[d]:seg[d + 1]]
             d_df = dom_df[d] if df_override is None else df_override
             lo_p, hi_p = _cdf_interval(m[d], se[d], d_df, confidence, interval_type,
                                        n_rows[d], dom_df[d])
-            low = (float("nan") if not lo_p >= 0.0
+            defined = not np.isnan(qhat[d])  # e.g. "hf4" at p = 1 (R: NaN throughout)
+            low = (float("nan") if not (defined and lo_p >= 0.0)
                    else _rule_value(x[idx], w[idx], lo_p, rule))
-            high = (float("nan") if not hi_p <= 1.0
+            high = (float("nan") if not (defined and hi_p <= 1.0)
                     else _rule_value(x[idx], w[idx], hi_p, rule))
             row: dict[str, Any] = {}
             if labels is not None:
                 row.update({k: labels.iloc[d][k] for k in names})
             row.update(p=p, quantile=qhat[d], ci_low=low, ci_high=high,
-                       se=(high - low) / (2.0 * _crit(confidence, d_df)),
+                       se=(high - low) / (2.0 * _crit(confidence, max(d_df, 1.0))),
                        n=int(n_d[d]), df=int(dom_df[d]))
             rows.append(row)
     table = pd.DataFrame(rows)
@@ -426,7 +432,7 @@ def ratio(
         raise ValueError(f"the weighted total of {denominator!r} is 0 in a domain: no ratio")
     est = np.bincount(codes, weights=w * yv, minlength=ndom) / tx
     u = np.where(valid, (yv - est[codes] * xv) / tx[codes], 0.0)
-    se = np.sqrt(np.maximum(design._variance(w * u, u, codes, ndom, member=valid), 0.0))
+    se = np.sqrt(design._domain_variance(w * u, u, codes, ndom, valid, labels))
     dom_df = design._domain_df(codes, ndom, valid)
     n_d = np.bincount(codes, weights=valid, minlength=ndom).astype(np.int64)
     low, high = _t_interval(est, se, dom_df if ci_df is None else np.full(ndom, ci_df),
@@ -525,7 +531,10 @@ def chisq_test(
         totals (Koch et al. 1975), the second with the ``(nu - k + 1) / (k nu)`` adjustment.
     within : boolean array, optional
         Test within a subpopulation only (e.g. the groups a report shows): rows outside are
-        left out as a domain, the design kept (R's ``svychisq(f, subset(design, within))``).
+        left out as a domain, the design kept — R's ``svychisq`` on the design with both
+        variables set to ``NA`` outside (its ``na.rm``). The denominator df ``nu`` stays the
+        full design's; R's ``svychisq(f, subset(design, within))`` on an uncalibrated design
+        counts only the PSUs and strata of the subset instead.
 
     Returns
     -------
@@ -541,7 +550,8 @@ def chisq_test(
         if mask.shape != valid.shape:
             raise ValueError(f"within must be a boolean array of {design.n} rows")
         valid &= mask
-        (ra, la), (rb, lb) = _recode(ra, la, valid), _recode(rb, lb, valid)
+    # categories seen only outside the rows tested (or on zero weights) are not categories here
+    (ra, la), (rb, lb) = _recode(ra, la, valid), _recode(rb, lb, valid)
     nr, nc = len(la), len(lb)
     if nr < 2 or nc < 2:
         raise ValueError(
@@ -575,7 +585,7 @@ def chisq_test(
         zc[np.flatnonzero(valid), rb[valid]] = 1.0
         allz = np.hstack([z, zr, zc, valid[:, None].astype(float)])
         tot = (w[:, None] * allz).sum(axis=0)
-        var = design._covariance(w[:, None] * allz, allz)
+        var = design._covariance(w[:, None] * allz, allz, member=valid)
         row_t, col_t, one = tot[k:k + nr], tot[k + nr:k + nr + nc], tot[-1]
         jac = np.hstack([
             np.eye(k),
@@ -602,7 +612,7 @@ def chisq_test(
 
     # Rao-Scott: generalised design effects of the interaction contrasts
     u = np.where(valid[:, None], (z - props) / big_n, 0.0)
-    v = design._covariance(w[:, None] * u, u)
+    v = design._covariance(w[:, None] * u, u, member=valid)
     x1 = np.column_stack([np.ones(k), grid_r[:, None] == np.arange(1, nr),
                           grid_c[:, None] == np.arange(1, nc)]).astype(float)
     inter = ((grid_r[:, None, None] == np.arange(1, nr)[None, :, None])

@@ -1,9 +1,14 @@
 # Reference values for tests/test_inference.py (issue 12 item 5: quantiles with Woodruff
-# intervals, ratios, Rao-Scott tests of association). Run from this directory:
-#   Rscript r_inference.R
-# Writes r_inference.json. Uses R's bundled api data (data(api)), the same rows as
-# tests/data/api/*.csv. Every value is printed with 17 significant digits.
-suppressMessages(library(survey))
+# intervals, ratios, Rao-Scott tests of association). Run from this directory with survey 4.5
+# (built from the CRAN source into a private library):
+#   SURVEY_LIB=/opt/rlib/survey45 Rscript r_inference.R
+# Writes r_inference.json. Debian's r-cran-survey 4.1-1 (plain `Rscript r_inference.R`) gives
+# the same values except three domain quantiles (qdom_clus1_H_math, qdom_clus2_M_math,
+# qdom_clus1ps_H_math), where a Woodruff bound falls below the first cumulative weight share:
+# 4.1-1's qrule "math" returns the second-smallest value there, 4.5 the smallest.
+# Uses R's bundled api data (data(api)), the same rows as tests/data/api/*.csv. Every value
+# is printed with 17 significant digits.
+suppressMessages(library(survey, lib.loc = Sys.getenv("SURVEY_LIB", unset = .libPaths()[1])))
 data(api)
 fmt <- function(x) ifelse(is.na(x), "null", sprintf("%.17g", x))
 vec <- function(x) paste0("[", paste(fmt(as.vector(x)), collapse = ", "), "]")
@@ -105,4 +110,35 @@ for (nm in names(cal)) {
   r <- svyratio(~api.stu, ~enroll, d, na.rm = TRUE)
   add(sprintf("ratio_%s", nm), vec(c(coef(r), SE(r))))
 }
+# lonely PSUs: two-stage design stratified by county (many counties have one district), under
+# options(survey.lonely.psu = "adjust" / "average"); domains as R >= 4.4-1's svyby
+for (opt in c("adjust", "average")) {
+  options(survey.lonely.psu = opt)
+  # svydesign(id = ~dnum + snum, strata = ~cname, fpc = ~fpc1 + fpc2, data = apiclus2)
+  d <- svydesign(id = ~dnum + snum, strata = ~cname, fpc = ~fpc1 + fpc2, data = apiclus2)
+  for (s in c("E", "H", "M")) {
+    # svyquantile(~api00, subset(d, stype == S), c(.25, .5), qrule = "math")
+    r <- suppressWarnings(svyquantile(~api00, subset(d, stype == s), c(0.25, 0.5),
+                                      qrule = "math"))
+    add(sprintf("lonely_%s_qdom_%s", opt, s), vec(t(r$api00)))
+  }
+  # svyby(~api.stu, ~stype, denominator = ~enroll, design = d, FUN = svyratio, na.rm = TRUE)
+  rb <- suppressWarnings(svyby(~api.stu, ~stype, denominator = ~enroll, design = d,
+                               FUN = svyratio, na.rm = TRUE))
+  add(sprintf("lonely_%s_ratio_by", opt), vec(c(coef(rb), SE(rb))))
+  for (stat in c("F", "Chisq", "Wald")) {
+    # svychisq(~sch.wide + stype, d, statistic = S)
+    t <- suppressWarnings(svychisq(~sch.wide + stype, d, statistic = stat))
+    add(sprintf("lonely_%s_chisq_%s", opt, stat), vec(c(t$statistic, t$parameter, t$p.value)))
+  }
+  # within the H and M schools: both variables NA for E (svychisq's na.rm subsets the design)
+  dn <- update(d, sw = ifelse(stype == "E", NA, as.character(sch.wide)),
+               st = ifelse(stype == "E", NA, as.character(stype)))
+  for (stat in c("F", "Chisq")) {
+    t <- suppressWarnings(svychisq(~sw + st, dn, statistic = stat))
+    add(sprintf("lonely_%s_chisq_noE_%s", opt, stat),
+        vec(c(t$statistic, t$parameter, t$p.value)))
+  }
+}
+options(survey.lonely.psu = "fail")
 writeLines(c("{", paste(out, collapse = ",\n"), "}"), "r_inference.json")
