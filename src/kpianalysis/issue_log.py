@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import DataValidationError, describe_values
+from .labels import check_labels, known_agencies
 from .rubric._inputs import _boolean, _numeric, _read_table, _require_columns
 from .thaidate import BE_OFFSET, fiscal_year_bounds, parse_thai_dates, thai_digits_to_ascii
 
@@ -168,6 +169,7 @@ def read_agencies(data: Any) -> list[str]:
     if blank.any():
         raise DataValidationError("agency name is empty", source=source, column="agency",
                                   rows=_rows(blank))
+    check_labels(names, known_agencies(), source=source, column="agency", what="agencies")
     dup = names.duplicated(keep="first")
     if dup.any():
         raise DataValidationError(f"agency listed twice: {describe_values(names[dup])}",
@@ -236,6 +238,7 @@ def read_issue_log(data: Any, *, fiscal_year: int,
     if (agency == "").any():
         raise DataValidationError("agency is empty", source=source, column="agency",
                                   rows=_rows(agency == ""))
+    check_labels(agency, known_agencies(), source=source, column="agency", what="agencies")
     if agencies is not None:
         known = set(_normalise(pd.Series(list(agencies), dtype="string")))
         unknown = ~agency.isin(known)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..privacy import pseudonymise
 from ._estimate import AwarenessAnalysis
 from ._read import AwarenessData
 from ._schema import _FLAG_COLUMNS, KPI_CODE, NAME_TH
@@ -140,9 +141,14 @@ def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str
 
 
 def processed_table(data: AwarenessData, analysis: AwarenessAnalysis) -> pd.DataFrame:
-    """De-identified analysis table: every respondent with the raked weight (field only)."""
+    """De-identified analysis table: every respondent with the raked weight (field only).
+
+    ``respondent_id`` is a pseudonym (:func:`kpianalysis.privacy.pseudonymise`, a keyed hash
+    with a per-process key never written anywhere); the focus-group id is left out.
+    """
     keep = ["respondent_id", "round", "mode", "district_code", "sex", "age_group",
             "design_weight", *_FLAG_COLUMNS]
     out = data.frame[keep].merge(analysis.weights[["respondent_id", "raked_weight"]],
                                  on="respondent_id", how="left")
+    out["respondent_id"] = pseudonymise(out["respondent_id"])
     return out
