@@ -11,6 +11,8 @@ recognising such values and keeping them out of messages and outputs:
 * :func:`shown` is how a cell value appears in a message: withheld when it looks personal, cut
   with its length given when it is long, quoted otherwise; :func:`redact` masks phone numbers,
   e-mail addresses, IDs and honorific-led names inside a longer text (an error message);
+* :func:`complementary_suppression` picks the cells of a table to hide so that no small
+  cell can be recovered by subtracting the shown cells from the total;
 * :func:`pseudonymise` replaces identifiers by a keyed hash (SipHash-2-4) whose key is drawn
   at random once per process (per build step) and never written anywhere, so a processed file
   can be joined within itself but not back to the raw file.
@@ -30,6 +32,7 @@ import pandas as pd
 
 __all__ = [
     "MAX_SHOWN",
+    "complementary_suppression",
     "cut",
     "personal_kind",
     "personal_mask",
@@ -179,3 +182,38 @@ def pseudonymise(values: Iterable[Any] | pd.Series, *, prefix: str = "p") -> pd.
     out = pd.Series(np.char.add(prefix, np.char.mod("%016x", hashed)), index=s.index,
                     dtype="string")
     return out.mask(missing)
+
+
+def complementary_suppression(n: Any, min_group: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells of one table dimension to suppress so none can be recovered by subtraction.
+
+    A cell with fewer than ``min_group`` respondents is suppressed (*primary*). When that
+    leaves exactly one suppressed cell while others are shown, the total minus the shown cells
+    would give it back, so the smallest shown cell is suppressed as well (*complementary*; on
+    a tie, the first). With two or more suppressed cells the subtraction gives only their sum.
+
+    Parameters
+    ----------
+    n : array-like of int
+        Respondents per cell of one dimension (one table: rounds, modes, districts, groups).
+    min_group : int
+        The smallest cell shown.
+
+    Returns
+    -------
+    primary, complementary : ndarray of bool
+        Cells suppressed because they are small, and cells suppressed only to protect them.
+
+    Examples
+    --------
+    >>> p, c = complementary_suppression([40, 3, 25, 60], 10)
+    >>> p.tolist(), c.tolist()
+    ([False, True, False, False], [False, False, True, False])
+    """
+    counts = np.asarray(n, dtype=float)
+    primary = counts < min_group
+    complementary = np.zeros_like(primary)
+    if primary.sum() == 1 and (~primary).any():
+        shown_counts = np.where(primary, np.inf, counts)
+        complementary[int(np.argmin(shown_counts))] = True
+    return primary, complementary

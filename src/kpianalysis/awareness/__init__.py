@@ -91,7 +91,7 @@ from ._schema import (
     ONLINE_CHANNELS,
     SEXES,
 )
-from ._summary import awareness_summary, processed_table
+from ._summary import awareness_summary, processed_table, shown_mode_counts
 
 __all__ = [
     "AGE_GROUPS",
@@ -114,6 +114,7 @@ __all__ = [
     "processed_table",
     "read_awareness_survey",
     "read_population_margins",
+    "shown_mode_counts",
     "target_test",
 ]
 

@@ -20,6 +20,7 @@ from ._schema import _FLAG_COLUMNS, KPI_CODE, NAME_TH
 __all__ = [
     "awareness_summary",
     "processed_table",
+    "shown_mode_counts",
 ]
 
 
@@ -98,7 +99,7 @@ def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str
                  "reject": bool(analysis.test.reject)},
         "n_respondents": data.n,
         "n_field": o.n,
-        "n_by_mode": data.n_by_mode,
+        "n_by_mode": shown_mode_counts(data, analysis),
         "n_aware_all_modes": int(data.frame["aware"].sum()),
         "percent_all_modes_unweighted": float(data.frame["aware"].mean()) * 100,
         "moe_overall": analysis.moe,
@@ -138,6 +139,12 @@ def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str
         "package_version": __version__,
     }
     return _clean(out)
+
+
+def shown_mode_counts(data: AwarenessData, analysis: AwarenessAnalysis) -> dict[str, int | None]:
+    """Respondents per collection mode, ``None`` for a mode whose figures are suppressed."""
+    hidden = set(analysis.modes.loc[analysis.modes["suppressed"], "mode"])
+    return {m: (None if m in hidden else n) for m, n in data.n_by_mode.items()}
 
 
 def processed_table(data: AwarenessData, analysis: AwarenessAnalysis) -> pd.DataFrame:
