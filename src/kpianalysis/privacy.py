@@ -53,14 +53,16 @@ _PHONE = re.compile(
     + r"\d" + _SEP + r"\d?" + _SEP + r"\d{3}" + _SEP + r"\d{3,4}(?!\d)")
 # 13-digit Thai ID, plain or written 1-2345-67890-12-3 (dashes or spaces).
 _THAI_ID = re.compile(r"(?<!\d)\d[\s\-]?\d{4}[\s\-]?\d{5}[\s\-]?\d{2}[\s\-]?\d(?!\d)")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
+_EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}", re.UNICODE)
 _TH_HONORIFIC = r"(?:นางสาว|นาง|นาย|น\.ส\.|ด\.ช\.|ด\.ญ\.|เด็กชาย|เด็กหญิง|คุณ|ดร\.)"
 _EN_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr)\.?"
 # An honorific, then a word, then (after a space) a surname: นายสมชาย ใจดี, Mr John Smith.
 _HONORIFIC_NAME = re.compile(
-    r"(?:" + _TH_HONORIFIC + r"\s?[\u0E00-\u0E7F]+\s+[\u0E00-\u0E7F]+"
-    r"|\b" + _EN_HONORIFIC + r"\s+[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z'\-]+)?)")
+    r"(?:" + _TH_HONORIFIC + r"\s?[\u0E00-\u0E7F]{1,40}\s{1,3}[\u0E00-\u0E7F]{1,40}"
+    r"|\b" + _EN_HONORIFIC + r"\s{1,3}[A-Z][A-Za-z'\-]{0,40}(?:\s{1,3}[A-Z][A-Za-z'\-]{0,40})?)")
 # A whole value of two or three words of letters only: a name and surname without honorific.
+#: Longest value :data:`_BARE_NAME` is tried on (a name and surname are short).
+_BARE_NAME_MAX = 80
 _BARE_NAME = re.compile(r"^(?:[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+){1,2}"
                         r"|[\u0E00-\u0E7F]{2,}(?:\s+[\u0E00-\u0E7F]{2,}){1,2})$")
 
@@ -100,9 +102,10 @@ def personal_kind(value: Any) -> str | None:
         return None
     text = _text(value)
     for kind, pattern in _KINDS:
-        if pattern.search(text):
+        if (kind != "e-mail address" or "@" in text) and pattern.search(text):
             return kind
-    if _BARE_NAME.match(text.strip()):
+    text = text.strip()
+    if len(text) <= _BARE_NAME_MAX and _BARE_NAME.match(text):
         return "name"
     return None
 
@@ -111,9 +114,12 @@ def personal_mask(values: pd.Series) -> pd.Series:
     """Boolean mask of the entries of ``values`` that :func:`personal_kind` flags."""
     text = values.astype("string").fillna("").str.translate(_THAI_DIGITS)
     mask = pd.Series(False, index=values.index)
-    for _, pattern in _KINDS:
-        mask |= text.str.contains(pattern, regex=True).fillna(False).astype(bool)
-    mask |= text.str.strip().str.match(_BARE_NAME).fillna(False).astype(bool)
+    for kind, pattern in _KINDS:
+        where = text.str.contains("@", regex=False) if kind == "e-mail address" else None
+        found = (text if where is None else text.where(where, "")).str.contains(pattern)
+        mask |= found.fillna(False).astype(bool)
+    short = text.str.strip().where(text.str.len() <= _BARE_NAME_MAX + 10, "")
+    mask |= short.str.match(_BARE_NAME).fillna(False).astype(bool)
     return mask
 
 
@@ -151,7 +157,8 @@ def redact(text: str) -> str:
     """``text`` with phone numbers, e-mail addresses, IDs and honorific-led names masked."""
     text = text.translate(_THAI_DIGITS) if any("๐" <= ch <= "๙" for ch in text) else text
     for kind, pattern in _KINDS:
-        text = pattern.sub(f"[{kind} withheld]", text)
+        if kind != "e-mail address" or "@" in text:
+            text = pattern.sub(f"[{kind} withheld]", text)
     return text
 
 
