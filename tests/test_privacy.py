@@ -321,3 +321,19 @@ def test_awareness_tables_cannot_be_undone_by_subtraction(tmp_path, raw_dir):
     assert a.modes.set_index("mode").loc["online", "complementary"]  # the smaller other mode
     summary = ka.awareness.awareness_summary(data, a)
     assert summary["n_by_mode"]["focus_group"] is None and summary["n_by_mode"]["online"] is None
+
+
+def test_personal_data_in_a_status_note_is_masked(tmp_path, raw_dir):
+    from kpianalysis.rubric.checklist import read_status_notes
+
+    notes = pd.read_csv(raw_dir / "rubric" / "efficiency-pr_notes.csv", dtype=str,
+                        keep_default_na=False)
+    clean = notes.loc[0, "note"]
+    notes.loc[1, "note"] = "ประสานงาน นางสาวสมศรี มีสุข โทร ๐๘๑-๒๓๔-๕๖๗๘ หรือ ss@bma.go.th"
+    notes.to_csv(tmp_path / "notes.csv", index=False)
+    out = read_status_notes(tmp_path / "notes.csv", 2563)
+    text = " ".join(out["note"])
+    for planted in ("สมศรี", "มีสุข", "๐๘๑-๒๓๔-๕๖๗๘", "081-234-5678", "ss@bma.go.th"):
+        assert planted not in text
+    assert "ประสานงาน [name withheld] โทร [phone number withheld]" in text
+    assert clean in set(out["note"])  # a note without personal data is kept as written

@@ -38,6 +38,7 @@ __all__ = [
     "personal_mask",
     "pseudonymise",
     "redact",
+    "redact_series",
     "shown",
 ]
 
@@ -224,3 +225,17 @@ def complementary_suppression(n: Any, min_group: int) -> tuple[np.ndarray, np.nd
         shown_counts = np.where(primary, np.inf, counts)
         complementary[int(np.argmin(shown_counts))] = True
     return primary, complementary
+
+
+def redact_series(values: pd.Series) -> pd.Series:
+    """:func:`redact` applied to every entry of a text column (vectorised per pattern).
+
+    Entries with nothing to mask are returned unchanged (Thai digits kept); in the others the
+    digits are read as ASCII digits so that a number written in Thai digits is masked too.
+    """
+    original = values.astype("string")
+    text = original.str.translate(_THAI_DIGITS)
+    for kind, pattern in _KINDS:
+        text = text.str.replace(pattern, f"[{kind} withheld]", regex=True)
+    changed = (text != original.str.translate(_THAI_DIGITS)).fillna(False).astype(bool)
+    return original.where(~changed, text)
