@@ -337,3 +337,15 @@ def test_personal_data_in_a_status_note_is_masked(tmp_path, raw_dir):
         assert planted not in text
     assert "ประสานงาน [name withheld] โทร [phone number withheld]" in text
     assert clean in set(out["note"])  # a note without personal data is kept as written
+
+
+def test_unused_column_names_are_bounded_and_masked(tmp_path):
+    path = _wifi_csv(tmp_path, ["สำนักงานเขตพระนคร"])
+    frame = pd.read_csv(path, dtype=str)
+    frame["โทร 0891234567"] = ""
+    frame["x" * 5_000] = ""
+    frame.to_csv(path, index=False)
+    data = read_satisfaction_survey(path, get_instrument("sat-wifi"))
+    assert data.ignored_columns[0] == "โทร [phone number withheld]"
+    assert data.ignored_columns[1].endswith("(5,000 characters)")
+    assert "0891234567" not in data.summary()

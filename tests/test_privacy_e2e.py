@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 PLANTED_SUGGESTION = "ติดต่อ 089-765-4321 นายทดสอบ ปลอมนาม เลขบัตร 3-1012-34567-89-0"
 PLANTED = ["089-765-4321", "0897654321", "ปลอมนาม", "3-1012-34567-89-0", "3101234567890",
-           "plant.person@example.com", "0898887777", "RID-PLANTED-7788", "นายทดสอบ"]
+           "plant.person@example.com", "0898887777", "RID-PLANTED-7788", "นายทดสอบ", "0891234567"]
 
 
 def _build(root: Path, tmp_path: Path, *only: str, catalog: Path | None = None) -> int:
@@ -58,6 +58,7 @@ def test_planted_personal_data_reaches_no_output(tmp_path, raw_dir):
     frame.loc[1, "contact"] = "plant.person@example.com"
     frame.loc[2, "contact"] = "0898887777"
     frame.loc[3, "respondent_id"] = "RID-PLANTED-7788"        # an identifier
+    frame["โทร 0891234567"] = ""                              # a header holding a number
     frame.to_csv(path, index=False)
     _build(root, tmp_path, "sat-oss")  # the scorecards that need every KPI fail: not built
     assert (tmp_path / "out" / "sat-oss_2567.html").exists()

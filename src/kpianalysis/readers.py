@@ -27,7 +27,7 @@ from .files import sha256_of
 from .instruments import Instrument
 from .labels import PROFILE_LISTS, check_labels, check_no_personal_data
 from .likert import parse_likert
-from .privacy import pseudonymise
+from .privacy import cut, pseudonymise, redact
 
 __all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
 
@@ -305,7 +305,9 @@ def read_satisfaction_survey(
     free = [c for c in instrument.free_text_fields if c in raw.columns]
     n_free = int((raw[free].apply(lambda s: s.str.strip() != "").any(axis=1)).sum()) if free else 0
     known = {*required, *DESIGN_COLUMNS, *instrument.free_text_fields}
-    ignored = tuple(c for c in raw.columns if c not in known)
+    # unused column names are reported, bounded and with personal data masked (a header cell
+    # may hold anything)
+    ignored = tuple(cut(redact(c)) for c in raw.columns if c not in known)
     if ignored:
         logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
     frame.index = raw.index
