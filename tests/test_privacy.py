@@ -171,7 +171,7 @@ def test_staff_survey_label_fields(tmp_path, raw_dir, column, value, echoed):
 
 def test_every_bundled_label_is_on_its_list(raw_dir):
     """The reference lists admit the bundled files (each survey file is read in full)."""
-    for path in sorted((raw_dir / "satisfaction").glob("sat-*_r*.csv")):
+    for path in sorted((raw_dir / "satisfaction").rglob("sat-*_r*.csv")):  # history too
         read_satisfaction_survey(path, get_instrument(path.stem.rsplit("_r", 1)[0]))
     agencies = read_agencies(raw_dir / "rubric" / "efficiency-pr_agencies.csv")
     assert set(agencies) <= known_agencies()
@@ -349,3 +349,22 @@ def test_unused_column_names_are_bounded_and_masked(tmp_path):
     assert data.ignored_columns[0] == "โทร [phone number withheld]"
     assert data.ignored_columns[1].endswith("(5,000 characters)")
     assert "0891234567" not in data.summary()
+
+
+def test_issue_log_pooled_line_never_is_one_agency(raw_dir):
+    from kpianalysis.issue_log import agency_table
+
+    log = read_issue_log(raw_dir / "rubric" / "efficiency-pr_issue_log.csv", fiscal_year=2563)
+    counts = log["agency"].value_counts()
+    lone = counts.index[counts < 5][0]
+    keep = log["agency"].isin(counts.index[counts >= 5])
+    subset = pd.concat([log[keep], log[log["agency"] == lone].head(1)], ignore_index=True)
+    table = agency_table(subset, min_group=5)
+    true = subset["agency"].value_counts()
+    shown = table[~table["pooled"]].set_index("agency")["issues"]
+    assert (shown == true[shown.index]).all()
+    remainder = len(subset) - int(shown.sum())
+    hidden = true.drop(shown.index)
+    assert lone in hidden.index and len(hidden) == 2
+    assert all(remainder != k for k in hidden)  # the subtraction gives no one agency
+    assert int(table.loc[table["pooled"], "issues"].iloc[0]) == remainder
