@@ -368,3 +368,13 @@ def test_issue_log_pooled_line_never_is_one_agency(raw_dir):
     assert lone in hidden.index and len(hidden) == 2
     assert all(remainder != k for k in hidden)  # the subtraction gives no one agency
     assert int(table.loc[table["pooled"], "issues"].iloc[0]) == remainder
+
+
+@pytest.mark.parametrize("value", ["นายช่างโยธา ชำนาญงาน", "นักวิเคราะห์นโยบายและแผน ชำนาญการ",
+                                   "ผ่านการตรวจคุณภาพ ครบถ้วน", "คุณภาพ ดีมาก",
+                                   "นายกรัฐมนตรี มอบนโยบาย", "สำนักวัฒนธรรม กีฬา และการท่องเที่ยว"])
+def test_titles_and_words_that_begin_like_honorifics_are_not_names(value):
+    assert redact(value) == value  # a note or a message keeps them
+    if value.startswith(("นัก", "นายช่าง", "สำนัก", "คุณภาพ")):  # a label starting as a title
+        assert personal_kind(value) is None
+    # other two-word Thai values have the shape of a name and surname: never echoed

@@ -55,7 +55,12 @@ _PHONE = re.compile(
 # 13-digit Thai ID, plain or written 1-2345-67890-12-3 (dashes or spaces).
 _THAI_ID = re.compile(r"(?<!\d)\d[\s\-]?\d{4}[\s\-]?\d{5}[\s\-]?\d{2}[\s\-]?\d(?!\d)")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}", re.UNICODE)
-_TH_HONORIFIC = r"(?:นางสาว|นาง|นาย|น\.ส\.|ด\.ช\.|ด\.ญ\.|เด็กชาย|เด็กหญิง|คุณ|ดร\.)"
+# A Thai honorific at the start of a word (not inside one), and not the first syllable of a
+# common word: นายช่าง, นายก, นายทะเบียน, นายอำเภอ, นางเลิ้ง, คุณภาพ, คุณค่า, คุณสมบัติ …
+_NOT_A_NAME = (r"(?!ช่าง|กรัฐ|กเทศ|กสมาคม|กฯ|ทะเบียน|อำเภอ|ตรวจ|เลิ้ง|พยาบาล|ภาพ|ค่า|สมบัติ|ธรรม|"
+               r"ประโยชน์|ลักษณะ|วุฒิ|านุ)")
+_TH_HONORIFIC = (r"(?<![\u0E00-\u0E7F])(?:นางสาว|นาง|นาย|น\.ส\.|ด\.ช\.|ด\.ญ\.|เด็กชาย|"
+                 r"เด็กหญิง|คุณ|ดร\.)" + _NOT_A_NAME)
 _EN_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr)\.?"
 # An honorific, then a word, then (after a space) a surname: นายสมชาย ใจดี, Mr John Smith.
 _HONORIFIC_NAME = re.compile(
@@ -64,8 +69,12 @@ _HONORIFIC_NAME = re.compile(
 # A whole value of two or three words of letters only: a name and surname without honorific.
 #: Longest value :data:`_BARE_NAME` is tried on (a name and surname are short).
 _BARE_NAME_MAX = 80
+# Thai values that start like a position, unit or document title are not taken for names.
+_TITLE_START = (r"(?!นัก|เจ้าพนักงาน|เจ้าหน้าที่|นายช่าง|ผู้|หัวหน้า|ฝ่าย|กอง|ส่วน|สำนัก|เขต|ศาลา|"
+                r"ด้าน|ประเด็น|โครงการ|แผน|รายงาน|ระดับ|กลุ่ม|งาน|ศูนย์|คุณภาพ|หน่วย|ภาค|สถาบัน)")
 _BARE_NAME = re.compile(r"^(?:[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+){1,2}"
-                        r"|[\u0E00-\u0E7F]{2,}(?:\s+[\u0E00-\u0E7F]{2,}){1,2})$")
+                        r"|" + _TITLE_START
+                        + r"[\u0E00-\u0E7F]{2,}(?:\s+[\u0E00-\u0E7F]{2,}){1,2})$")
 
 _KINDS = (("e-mail address", _EMAIL), ("Thai national ID", _THAI_ID),
           ("phone number", _PHONE), ("name", _HONORIFIC_NAME))
