@@ -156,3 +156,19 @@ def test_script_in_a_catalog_string_is_escaped_everywhere(tmp_path, raw_dir, rep
     # the name is there, escaped, in the report and in the index
     assert "&lt;script&gt;alert(" in pages["demo-xss_2568.html"]
     assert "ระดับความสำเร็จของโครงการทดลอง" in pages["index.html"]
+
+
+def test_awareness_identifiers_reach_no_output(tmp_path, raw_dir):
+    root = tmp_path / "raw"
+    shutil.copytree(raw_dir, root)
+    path = root / "awareness" / "awareness_survey.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "respondent_id"] = "AW-PLANTED-9911"
+    fg = frame.index[frame["mode"] == "focus_group"]
+    same = frame["focus_group_id"] == frame.loc[fg[0], "focus_group_id"]
+    frame.loc[same, "focus_group_id"] = "FG-PLANTED-4242"
+    frame.to_csv(path, index=False)
+    _build(root, tmp_path, "awareness-pr")
+    assert (tmp_path / "out" / "awareness-pr_2568.html").exists()
+    assert (tmp_path / "p" / "awareness-pr_2568.parquet").exists()
+    assert _leaks(tmp_path, ["AW-PLANTED-9911", "FG-PLANTED-4242"]) == []
