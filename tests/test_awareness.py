@@ -92,7 +92,7 @@ def test_margins_default_to_the_file_next_to_the_survey():
         ("mode", "phone", "field, online, focus_group"),
         ("aware", "2", "must be 0 or 1"),
         ("district_code", "1099", "1001-1050"),
-        ("age_group", "15-17", "values must be one of"),
+        ("age_group", "15-17", "expected one of 18-24"),
         ("interview_date", "17/01/2568", "ISO date"),
         ("round", "x", "positive whole number"),
     ],

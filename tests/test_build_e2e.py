@@ -134,12 +134,17 @@ def test_satisfaction_result_matches_the_seed_formula(built, raw_dir, kpi):
         assert secret not in html  # personal data never reaches a report
 
 
-def test_processed_tables_are_deidentified(built):
+def test_processed_tables_are_deidentified(built, raw_dir):
     table = pd.read_parquet(built[1] / "sat-oss_2567_r2.parquet")
     assert {"respondent_id", "q1_1", "score_mean", "high_or_above"} <= set(table.columns)
     assert "suggestion" not in table.columns
     aware = pd.read_parquet(built[1] / "awareness-pr_2568.parquet")
     assert {"respondent_id", "mode", "aware", "raked_weight"} <= set(aware.columns)
+    # identifiers are pseudonyms (issue 11 item 4): no raw respondent_id is written
+    for processed, raw in ((table, "satisfaction/sat-oss_r2.csv"),
+                           (aware, "awareness/awareness_survey.csv")):
+        ids = pd.read_csv(raw_dir / raw, dtype=str, keep_default_na=False)["respondent_id"]
+        assert not set(ids) & set(processed["respondent_id"])
 
 
 def test_awareness_official_value_is_the_seed_formula(built, raw_dir):

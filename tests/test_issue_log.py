@@ -229,16 +229,18 @@ def test_monthly_shares_are_the_hand_computation(hand_log):
 
 
 def test_agency_table_pools_small_agencies_into_one_line(hand_log):
-    t = agency_table(hand_log, min_group=3)
-    # พระนคร has A, B, D, E (4 ≥ 3) → its own line; โยธา has C only (1 < 3) → pooled
-    assert list(t["agency"]) == ["สำนักงานเขตพระนคร",
-                                 "หน่วยงานอื่น (1 หน่วยงาน ที่มีน้อยกว่า 3 ประเด็น)"]
-    assert list(t["pooled"]) == [False, True]
+    t = agency_table(hand_log, min_group=1)
+    assert list(t["agency"]) == ["สำนักงานเขตพระนคร", "สำนักการโยธา"]
+    assert list(t["pooled"]) == [False, False]
     assert list(t["issues"]) == [4, 1]
     # พระนคร: judged A, B, D → on time A, D = 2 of 3; within 24 h A, D, E = 3 of 4
     assert t.loc[0, "pct_sent_by_1030"] == pytest.approx(200 / 3)
     assert t.loc[0, "pct_answered_24h"] == pytest.approx(75)
-    assert list(agency_table(hand_log, min_group=1)["pooled"]) == [False, False]
+    # พระนคร has A, B, D, E (4 ≥ 3); โยธา has C only (1 < 3): were โยธา pooled alone, its line
+    # would be its own figures, so พระนคร is pooled with it (complementary suppression)
+    t = agency_table(hand_log, min_group=3)
+    assert list(t["pooled"]) == [True] and list(t["issues"]) == [5]
+    assert t.loc[0, "agency"].startswith("หน่วยงานอื่น (2 หน่วยงาน")
     with pytest.raises(ValueError, match="min_group"):
         agency_table(hand_log, min_group=0)
 

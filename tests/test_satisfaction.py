@@ -59,14 +59,19 @@ def test_weight_sets_the_points_and_defaults_to_ten():
 
 
 def test_breakdown_suppresses_small_groups():
-    groups = ["A"] * 12 + ["B"] * 3
-    answers = [[5, 5]] * 9 + [[2, 2]] * 3 + [[5, 5]] * 3
+    # C: 12 of 16 high (75 %); B has 3 respondents (small); A, the smallest other group (12),
+    # is suppressed too, or the total minus C would give B back (complementary suppression)
+    groups = ["A"] * 12 + ["B"] * 3 + ["C"] * 16
+    answers = [[5, 5]] * 12 + [[5, 5]] * 3 + [[5, 5]] * 12 + [[2, 2]] * 4
     d = _data(answers, groups)
-    table = breakdown(d, analyse_satisfaction(d), "site", min_group=10)
-    a_row = table[table["group"] == "A"].iloc[0]
-    b_row = table[table["group"] == "B"].iloc[0]
-    assert a_row["n"] == 12 and a_row["percent"] == pytest.approx(75.0)
-    assert b_row["suppressed"] and pd.isna(b_row["n"]) and pd.isna(b_row["percent"])
+    table = breakdown(d, analyse_satisfaction(d), "site", min_group=10).set_index("group")
+    assert table.loc["C", "n"] == 16 and table.loc["C", "percent"] == pytest.approx(75.0)
+    assert not table.loc["C", "suppressed"]
+    b_row, a_row = table.loc["B"], table.loc["A"]
+    assert b_row["suppressed"] and not b_row["complementary"]
+    assert pd.isna(b_row["n"]) and pd.isna(b_row["percent"])
+    assert a_row["suppressed"] and a_row["complementary"]
+    assert pd.isna(a_row["n"]) and pd.isna(a_row["percent"])
     with pytest.raises(ValueError, match="unknown column"):
         breakdown(d, analyse_satisfaction(d), "nope")
 

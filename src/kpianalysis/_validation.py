@@ -3,6 +3,12 @@
 Library code raises :class:`DataValidationError` (a ``ValueError``) for bad data files, and
 plain ``ValueError`` / ``TypeError`` for bad arguments, always naming the argument, the rule and
 the value received.
+
+Messages are bounded and keep personal data out (Thailand PDPA): a cell value is quoted through
+:func:`kpianalysis.privacy.shown` (cut with its length given when long, withheld when it looks
+like a name, phone number, e-mail address or national ID), and a :class:`DataValidationError`
+masks any such value left in its message and cuts a message longer than
+:data:`MAX_MESSAGE` characters, so a 1 MB cell never gives a 1 MB message.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from .privacy import cut, redact, shown
+
 __all__ = [
+    "MAX_MESSAGE",
     "DataValidationError",
     "check_choice",
     "check_confidence",
@@ -21,6 +30,10 @@ __all__ = [
     "check_probability",
     "describe_values",
 ]
+
+
+#: Longest message of a :class:`DataValidationError` (characters, before the location prefix).
+MAX_MESSAGE = 2_000
 
 
 class DataValidationError(ValueError):
@@ -37,6 +50,12 @@ class DataValidationError(ValueError):
     rows : sequence of int, optional
         Offending row numbers as a person counts them in the file (1 = first data row after
         the header), first few only.
+
+    Notes
+    -----
+    The message is bounded: a ``message`` longer than :data:`MAX_MESSAGE` characters is cut
+    and its length given, the column name is cut at 60 characters, and phone numbers, e-mail
+    addresses, national IDs and honorific-led names are masked (``[phone number withheld]``).
     """
 
     def __init__(
@@ -47,6 +66,8 @@ class DataValidationError(ValueError):
         column: str | None = None,
         rows: Sequence[int] | None = None,
     ) -> None:
+        message = cut(redact(str(message)), MAX_MESSAGE)
+        column = cut(redact(str(column))) if column is not None else None
         self.source = source
         self.column = column
         self.rows = list(rows) if rows is not None else []
@@ -64,14 +85,18 @@ class DataValidationError(ValueError):
 
 
 def describe_values(values: Iterable[Any], limit: int = 5) -> str:
-    """Return the first ``limit`` distinct values as a short readable list."""
+    """Return the first ``limit`` distinct values as a short readable list.
+
+    Each value is shown by :func:`kpianalysis.privacy.shown`: a long one is cut and its length
+    given, one that looks like personal data is withheld (its kind is named instead).
+    """
     seen: list[Any] = []
     for v in values:
         if v not in seen:
             seen.append(v)
         if len(seen) >= limit:
             break
-    return ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in seen)
+    return ", ".join(shown(v) for v in seen)
 
 
 def _as_array(name: str, value: Any) -> np.ndarray:

@@ -218,12 +218,19 @@ def rounds_chart(analysis: AwarenessAnalysis) -> Figure:
         xlabel="ร้อยละการรับรู้ (ลงพื้นที่ ถ่วงน้ำหนัก) · awareness, field sample")
 
 
+def _hidden(row: Any, analysis: AwarenessAnalysis) -> str:
+    """The n cell of a suppressed row: small, or hidden only to protect a small one."""
+    if getattr(row, "complementary", False):
+        return "ไม่แสดง (ป้องกันการคำนวณย้อน)"
+    return f"< {analysis.min_group}"
+
+
 def rounds_table(analysis: AwarenessAnalysis) -> str:
     """Estimate, interval, margin of error and P(target met) by round."""
     rows = []
     for r in analysis.rounds.itertuples():
         if r.suppressed:
-            rows.append((f"รอบที่ {r.round}", f"< {analysis.min_group}", "–", "–", "–", "–"))
+            rows.append((f"รอบที่ {r.round}", _hidden(r, analysis), "–", "–", "–", "–"))
             continue
         rows.append((f"รอบที่ {r.round}", _n(r.n), fmt_pct(r.estimate), _ci(r.ci_low, r.ci_high),
                      f"± {fmt_num(r.moe)}", _p(r.p_target_met)))
@@ -261,7 +268,7 @@ def modes_table(analysis: AwarenessAnalysis) -> str:
         kind = "ความน่าจะเป็น (probability)" if r.probability_sample else \
             "ไม่ใช่ความน่าจะเป็น (non-probability)"
         if r.suppressed:
-            rows.append((MODE_TH.get(r.mode, r.mode), kind, f"< {analysis.min_group}", "–", "–",
+            rows.append((MODE_TH.get(r.mode, r.mode), kind, _hidden(r, analysis), "–", "–",
                          "–", "–", "–"))
             continue
         diff = "–" if r.mode == "field" else f"{r.difference:+.2f}"
@@ -364,7 +371,7 @@ def districts_table(analysis: AwarenessAnalysis) -> str:
     rows = []
     for r in analysis.districts.itertuples():
         if r.suppressed:
-            rows.append((f"{r.district_code} {r.district_th}", f"< {analysis.min_group}", "–", "–",
+            rows.append((f"{r.district_code} {r.district_th}", _hidden(r, analysis), "–", "–",
                          "–", "–"))
             continue
         rows.append((f"{r.district_code} {r.district_th}", _n(r.n), fmt_pct(r.estimate),
@@ -652,7 +659,10 @@ def methods_text(summary: Mapping[str, Any], data: AwarenessData) -> str:
         f"<li>จำนวนประชากรที่ใช้ปรับน้ำหนัก (population margins):<ul>{margins}</ul></li>"
         "<li>ประชากรตามทะเบียนราษฎรเป็นทุกช่วงอายุ ขณะที่ผู้ตอบอายุ 18 ปีขึ้นไป: การ raking ตามเพศ"
         "สมมติว่าสัดส่วนเพศของผู้ใหญ่เท่ากับของประชากรทั้งหมด</li>"
-        "<li>กลุ่มย่อยที่มีผู้ตอบน้อยกว่า 10 คนไม่แสดงตัวเลข (small groups suppressed)</li>"
+        f"<li>กลุ่มย่อยที่มีผู้ตอบน้อยกว่า {summary.get('min_group', 10)} คนไม่แสดงตัวเลข "
+        "และเมื่อมีกลุ่มเล็กเพียงกลุ่มเดียวในตาราง จะไม่แสดงกลุ่มที่เล็กที่สุดถัดไปด้วย "
+        "เพื่อไม่ให้คำนวณย้อนจากยอดรวมได้ (small groups and their "
+        "complements suppressed)</li>"
         "<li>ข้อมูลในรายงานนี้เป็นข้อมูลสังเคราะห์ (synthetic sample data): ไม่มีแถวใดเป็นบุคคลจริง</li>"
         f"<li>ไฟล์ข้อมูล: <code>{_e(summary['input_path'])}</code>, SHA-256 "
         f"<code>{_e(summary['input_sha256'])}</code></li>"

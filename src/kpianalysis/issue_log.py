@@ -55,6 +55,8 @@ import numpy as np
 import pandas as pd
 
 from ._validation import DataValidationError, describe_values
+from .labels import check_labels, known_agencies
+from .privacy import complementary_suppression
 from .rubric._inputs import _boolean, _numeric, _read_table, _require_columns
 from .thaidate import BE_OFFSET, fiscal_year_bounds, parse_thai_dates, thai_digits_to_ascii
 
@@ -168,6 +170,7 @@ def read_agencies(data: Any) -> list[str]:
     if blank.any():
         raise DataValidationError("agency name is empty", source=source, column="agency",
                                   rows=_rows(blank))
+    check_labels(names, known_agencies(), source=source, column="agency", what="agencies")
     dup = names.duplicated(keep="first")
     if dup.any():
         raise DataValidationError(f"agency listed twice: {describe_values(names[dup])}",
@@ -236,6 +239,7 @@ def read_issue_log(data: Any, *, fiscal_year: int,
     if (agency == "").any():
         raise DataValidationError("agency is empty", source=source, column="agency",
                                   rows=_rows(agency == ""))
+    check_labels(agency, known_agencies(), source=source, column="agency", what="agencies")
     if agencies is not None:
         known = set(_normalise(pd.Series(list(agencies), dtype="string")))
         unknown = ~agency.isin(known)
@@ -357,7 +361,10 @@ def agency_table(log: pd.DataFrame, min_group: int = 5) -> pd.DataFrame:
     """Shares by agency, largest first; agencies with fewer than ``min_group`` issues pooled.
 
     The pooled line is labelled ``หน่วยงานอื่น (n หน่วยงาน ที่มีน้อยกว่า k ประเด็น)`` and comes
-    last; a share of a handful of issues says little about one agency.
+    last; a share of a handful of issues says little about one agency. When only one agency is
+    small, the smallest other one is pooled with it (complementary suppression,
+    :func:`kpianalysis.privacy.complementary_suppression`), so the pooled line never gives
+    one agency's figures.
 
     Returns
     -------
@@ -367,16 +374,21 @@ def agency_table(log: pd.DataFrame, min_group: int = 5) -> pd.DataFrame:
     if isinstance(min_group, bool) or not isinstance(min_group, (int, np.integer)) \
             or min_group < 1:
         raise ValueError(f"min_group must be a positive integer, got {min_group!r}")
-    per = issue_shares(log, "agency")
-    small = per["issues"] < min_group
-    big = per[~small].sort_values(["issues", "agency"], ascending=[False, True])
-    big = big.assign(pooled=False)
+    per = issue_shares(log, "agency").sort_values(["issues", "agency"],
+                                                  ascending=[False, True], ignore_index=True)
+    # complementary: a single small agency is pooled with the smallest other one, or the
+    # pooled line would be that agency's own figures
+    primary, extra = complementary_suppression(per["issues"].to_numpy()[::-1], min_group)
+    small = pd.Series((primary | extra)[::-1], index=per.index)
+    big = per[~small].assign(pooled=False)
     if not small.any():
         return big.reset_index(drop=True)
     names = set(per.loc[small, "agency"])
     pooled = issue_shares(log[log["agency"].isin(names)])
     pooled.insert(0, "agency", f"หน่วยงานอื่น ({len(names)} หน่วยงาน ที่มีน้อยกว่า "
-                               f"{min_group} ประเด็น)")
+                               f"{min_group} ประเด็น)" if not extra.any() else
+                  f"หน่วยงานอื่น ({len(names)} หน่วยงาน: หน่วยงานที่มีน้อยกว่า {min_group} "
+                  f"ประเด็น และหน่วยงานที่เล็กที่สุดถัดไป)")
     pooled["pooled"] = True
     return pd.concat([big, pooled[big.columns]], ignore_index=True)
 

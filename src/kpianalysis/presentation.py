@@ -239,15 +239,18 @@ def breakdown_check_line(test: Any) -> str:
 
 def breakdown_table(table: pd.DataFrame, instrument: Instrument, column: str,
                     min_group: int) -> str:
-    """A by group, suppressed groups shown as ``< min_group`` with no figures."""
+    """A by group; suppressed groups (small ones and their complements) pooled in one line
+    that shows no figures and no group names."""
     label = next((f.label_th for f in instrument.profile_fields if f.column == column), column)
     rows = [(r.group, f"{int(r.n):,}", fmt_pct(r.percent),
              f"{fmt_pct(r.ci_low)} – {fmt_pct(r.ci_high)}")
             for r in table.itertuples() if not r.suppressed]
     n_hidden = int(table["suppressed"].sum())
+    complementary = "complementary" in table.columns and bool(table["complementary"].any())
     if n_hidden:  # one line: neither the groups' names nor any figure of theirs is shown
-        rows.append((f"อีก {n_hidden} กลุ่ม (ผู้ตอบน้อยกว่า {min_group} คนต่อกลุ่ม ไม่แสดงตัวเลข)",
-                     "–", "–", "–"))
+        why = (f"กลุ่มที่มีผู้ตอบน้อยกว่า {min_group} คน และกลุ่มที่ไม่แสดงเพิ่มเพื่อไม่ให้คำนวณย้อนจากยอดรวมได้"
+               if complementary else f"ผู้ตอบน้อยกว่า {min_group} คนต่อกลุ่ม")
+        rows.append((f"อีก {n_hidden} กลุ่ม ({why} ไม่แสดงตัวเลข)", "–", "–", "–"))
     conf = table.attrs.get("confidence", 0.95)
     return (f"<p>จำแนกตาม <b>{_e(label)}</b> ({_e(column)})</p>"
             + _table(rows, ["กลุ่ม", "n", "A", f"ช่วงความเชื่อมั่น {conf:.0%}"]))

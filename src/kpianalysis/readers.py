@@ -25,7 +25,9 @@ from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
 from .instruments import Instrument
+from .labels import PROFILE_LISTS, check_labels, check_no_personal_data
 from .likert import parse_likert
+from .privacy import cut, pseudonymise, redact
 
 __all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
 
@@ -83,7 +85,9 @@ class SurveyData(Result):
 
         Identifier, profile, design and item columns, plus the respondent scores when given
         (``LikertResult.respondents``). Free text and any column not declared by the
-        instrument are never included.
+        instrument are never included, and ``respondent_id`` is a pseudonym
+        (:func:`kpianalysis.privacy.pseudonymise`: a keyed hash whose key is drawn per process
+        and never written), so the table cannot be joined back to the raw file.
 
         A respondent who was not scored (``scored`` False, ``exclusion_reason`` says why) is
         *missing*, not "not high", in the score columns: ``high_or_above`` is a nullable
@@ -93,7 +97,8 @@ class SurveyData(Result):
         respondents, as the KPI's A = B × 100 / C is: the unweighted mean of
         ``high_or_above`` is B / C, and the mean weighted by ``weight`` is the design-based A.
         """
-        table = pd.concat([self.frame, self.items], axis=1)
+        frame = self.frame.assign(respondent_id=pseudonymise(self.frame["respondent_id"]))
+        table = pd.concat([frame, self.items], axis=1)
         if scores is not None:
             table = pd.concat([table, _unscored_as_missing(scores)], axis=1)
         table.insert(0, "kpi", self.instrument.code)
@@ -186,6 +191,16 @@ def _integers(frame: pd.DataFrame, column: str, source: str, allowed=None) -> pd
     return values.astype(int)
 
 
+def _check_profile_labels(col: pd.Series, column: str, values: tuple[str, ...] | None,
+                          source: str) -> None:
+    """Label checks of one profile column (:mod:`kpianalysis.labels`)."""
+    if values is None and column in PROFILE_LISTS:
+        what, allowed = PROFILE_LISTS[column]
+        check_labels(col, allowed(), source=source, column=column, what=what)
+    elif values is None:
+        check_no_personal_data(col, source=source, column=column)
+
+
 def read_satisfaction_survey(
     path: str | os.PathLike[str], instrument: Instrument
 ) -> SurveyData:
@@ -209,8 +224,10 @@ def read_satisfaction_survey(
     DataValidationError
         Empty file; missing columns; blank or duplicated ``respondent_id``; ``round`` not 1 or
         2; an unreadable ``response_date``; an item answer outside 1–5 and the scale's labels;
-        a profile answer outside a closed question's values; a weight that is missing,
-        non-numeric or ≤ 0.
+        a profile answer outside a closed question's values or, for ``agency``, ``district``
+        and ``site``, outside the reference lists of :mod:`kpianalysis.labels`; a profile
+        or design label that looks like personal data (never echoed); a weight that is
+        missing, non-numeric or ≤ 0.
     """
     path = Path(path)
     source = str(path)
@@ -263,6 +280,7 @@ def read_satisfaction_survey(
                     source=source, column=field.column,
                     rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
                 )
+        _check_profile_labels(col, field.column, field.values, source)
         frame[field.column] = col.replace("", pd.NA)
 
     if "weight" in raw.columns:
@@ -279,6 +297,7 @@ def read_satisfaction_survey(
     for col in ("stratum", "psu"):
         if col in raw.columns:
             frame[col] = raw[col].str.strip()
+            check_no_personal_data(frame[col], source=source, column=col)
 
     labels = {label: level for level, label in instrument.scale_labels.items()}
     items = parse_likert(raw, list(instrument.item_codes), labels, source=source)
@@ -286,7 +305,9 @@ def read_satisfaction_survey(
     free = [c for c in instrument.free_text_fields if c in raw.columns]
     n_free = int((raw[free].apply(lambda s: s.str.strip() != "").any(axis=1)).sum()) if free else 0
     known = {*required, *DESIGN_COLUMNS, *instrument.free_text_fields}
-    ignored = tuple(c for c in raw.columns if c not in known)
+    # unused column names are reported, bounded and with personal data masked (a header cell
+    # may hold anything)
+    ignored = tuple(cut(redact(c)) for c in raw.columns if c not in known)
     if ignored:
         logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
     frame.index = raw.index

@@ -34,6 +34,7 @@ from ._version import __version__
 from .design import Estimate, SurveyDesign
 from .inference import TableTest, chisq_test
 from .likert import LikertResult, item_distribution, score_likert, section_means
+from .privacy import complementary_suppression
 from .proportion import ProportionCI, ProportionDifference, proportion_ci, proportion_difference_ci
 from .readers import SurveyData
 from .rubric import SatisfactionScore, score_satisfaction, score_satisfaction_counts
@@ -346,7 +347,10 @@ def breakdown(
         A profile column of the file (e.g. ``"position_level"``).
     min_group : int, default 10
         Groups with fewer scored respondents show no figures (personal-data protection and
-        unstable estimates); blank answers form the group ``"(ไม่ระบุ)"``.
+        unstable estimates); blank answers form the group ``"(ไม่ระบุ)"``. Suppression is
+        complementary (:func:`kpianalysis.privacy.complementary_suppression`): when only one
+        group is small, the smallest other group is suppressed too, so the overall B and C
+        minus the shown groups never give a small group's figures.
     ci_method : str
         Interval method.
 
@@ -354,7 +358,8 @@ def breakdown(
     -------
     DataFrame
         ``group``, ``n``, ``n_high_or_above``, ``percent``, ``ci_low``, ``ci_high`` (percent),
-        ``suppressed``; suppressed rows carry missing values in every figure column.
+        ``suppressed``, ``complementary`` (suppressed only to protect a small group);
+        suppressed rows carry missing values in every figure column.
     """
     if column not in data.frame.columns:
         raise ValueError(f"unknown column {column!r}; profile columns are: "
@@ -368,7 +373,9 @@ def breakdown(
         .groupby("group", sort=True)["high"].agg(n="size", n_high_or_above="sum")
         .reset_index()
     )
-    table["suppressed"] = table["n"] < min_group
+    small, complementary = complementary_suppression(table["n"].to_numpy(), min_group)
+    table["suppressed"] = small | complementary
+    table["complementary"] = complementary
     ok = ~table["suppressed"]
     table["percent"] = np.where(ok, table["n_high_or_above"] * 100 / table["n"], np.nan)
     ci = proportion_ci(table["n_high_or_above"].to_numpy(), table["n"].to_numpy(), ci_method,

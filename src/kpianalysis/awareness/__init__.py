@@ -101,7 +101,7 @@ from ._schema import (
     ONLINE_CHANNELS,
     SEXES,
 )
-from ._summary import awareness_summary, processed_table
+from ._summary import awareness_summary, processed_table, shown_mode_counts
 
 __all__ = [
     "AGE_GROUPS",
@@ -128,6 +128,7 @@ __all__ = [
     "read_district_covariates",
     "read_awareness_survey",
     "read_population_margins",
+    "shown_mode_counts",
     "target_test",
 ]
 

@@ -19,6 +19,7 @@ from .._validation import DataValidationError, check_confidence, check_probabili
 from ..bangkok import DISTRICTS
 from ..design import Estimate, SurveyDesign
 from ..inference import chisq_test
+from ..privacy import complementary_suppression
 from ..rubric import score_percent_target
 from ..sample_size import (
     cochran,
@@ -415,13 +416,21 @@ def _domain_table(design: SurveyDesign, column: str, by: str, confidence: float,
 
 
 def _suppress(table: pd.DataFrame, min_group: int, figures: Sequence[str]) -> pd.DataFrame:
+    """Blank the figures of small cells and of their complements (no recovery by subtraction).
+
+    ``suppressed`` marks every hidden row, ``complementary`` those hidden only because a single
+    small cell would otherwise be the total minus the shown cells
+    (:func:`kpianalysis.privacy.complementary_suppression`).
+    """
     table = table.copy()
-    small = table["n"] < min_group
-    table["suppressed"] = small
+    small, complementary = complementary_suppression(table["n"].to_numpy(), min_group)
+    hidden = small | complementary
+    table["suppressed"] = hidden
+    table["complementary"] = complementary
     for c in figures:
         if c in table.columns:
-            table[c] = table[c].astype(float).where(~small)
-    table["n"] = table["n"].astype("Int64").where(~small, pd.NA)
+            table[c] = table[c].astype(float).where(~hidden)
+    table["n"] = table["n"].astype("Int64").where(~hidden, pd.NA)
     return table
 
 
@@ -508,7 +517,8 @@ def analyse_awareness(
         target_test(e / 100, s / 100, d, target / 100, a).p_target_met if s > 0 else float("nan")
         for e, s, d in zip(rounds["estimate"], rounds["se"], rounds["df"], strict=True)]
     z = stats.norm.ppf(0.5 + confidence / 2)
-    shown = rounds[rounds["n"] >= min_group]  # no figures of suppressed rounds leak out
+    small, complementary = complementary_suppression(rounds["n"].to_numpy(), min_group)
+    shown = rounds[~(small | complementary)]  # no figures of suppressed rounds leak out
     first, last = (shown.iloc[0], shown.iloc[-1]) if len(shown) else (rounds.iloc[0],) * 2
     diff = float(last["estimate"] - first["estimate"])
     diff_se = math.hypot(float(last["se"]), float(first["se"]))

@@ -15,6 +15,7 @@ from .._results import Result
 from .._validation import DataValidationError, describe_values
 from ..bangkok import DISTRICTS
 from ..files import sha256_of
+from ..labels import check_labels, check_no_personal_data
 from ..tables import read_table
 from ._schema import (
     _FLAG_COLUMNS,
@@ -108,10 +109,8 @@ def _fail(message: str, source: str, column: str | None, mask: Any) -> None:
 
 
 def _check_set(raw: pd.DataFrame, column: str, valid: Sequence[str], source: str) -> None:
-    bad = ~raw[column].isin(list(valid))
-    if bad.any():
-        _fail(f"values must be one of {', '.join(map(str, valid))}; found "
-              f"{describe_values(raw.loc[bad, column])}", source, column, bad)
+    check_labels(raw[column], list(map(str, valid)), source=source, column=column,
+                 what=f"{column} values", allow_blank=False)
 
 
 def read_awareness_survey(
@@ -195,6 +194,7 @@ def read_awareness_survey(
     if bad.any():
         _fail("online and focus-group respondents are not a probability sample and must have a "
               "blank design weight", source, "design_weight", bad)
+    check_no_personal_data(raw["focus_group_id"], source=source, column="focus_group_id")
     fg = raw["mode"] == "focus_group"
     bad = fg & (raw["focus_group_id"] == "")
     if bad.any():

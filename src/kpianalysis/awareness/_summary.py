@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..privacy import pseudonymise
 from ._estimate import AwarenessAnalysis
 from ._read import AwarenessData
 from ._schema import _FLAG_COLUMNS, KPI_CODE, NAME_TH
@@ -19,6 +20,7 @@ from ._schema import _FLAG_COLUMNS, KPI_CODE, NAME_TH
 __all__ = [
     "awareness_summary",
     "processed_table",
+    "shown_mode_counts",
 ]
 
 
@@ -97,7 +99,7 @@ def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str
                  "reject": bool(analysis.test.reject)},
         "n_respondents": data.n,
         "n_field": o.n,
-        "n_by_mode": data.n_by_mode,
+        "n_by_mode": shown_mode_counts(data, analysis),
         "n_aware_all_modes": int(data.frame["aware"].sum()),
         "percent_all_modes_unweighted": float(data.frame["aware"].mean()) * 100,
         "moe_overall": analysis.moe,
@@ -139,10 +141,21 @@ def awareness_summary(data: AwarenessData, analysis: AwarenessAnalysis, kpi: str
     return _clean(out)
 
 
+def shown_mode_counts(data: AwarenessData, analysis: AwarenessAnalysis) -> dict[str, int | None]:
+    """Respondents per collection mode, ``None`` for a mode whose figures are suppressed."""
+    hidden = set(analysis.modes.loc[analysis.modes["suppressed"], "mode"])
+    return {m: (None if m in hidden else n) for m, n in data.n_by_mode.items()}
+
+
 def processed_table(data: AwarenessData, analysis: AwarenessAnalysis) -> pd.DataFrame:
-    """De-identified analysis table: every respondent with the raked weight (field only)."""
+    """De-identified analysis table: every respondent with the raked weight (field only).
+
+    ``respondent_id`` is a pseudonym (:func:`kpianalysis.privacy.pseudonymise`, a keyed hash
+    with a per-process key never written anywhere); the focus-group id is left out.
+    """
     keep = ["respondent_id", "round", "mode", "district_code", "sex", "age_group",
             "design_weight", *_FLAG_COLUMNS]
     out = data.frame[keep].merge(analysis.weights[["respondent_id", "raked_weight"]],
                                  on="respondent_id", how="left")
+    out["respondent_id"] = pseudonymise(out["respondent_id"])
     return out

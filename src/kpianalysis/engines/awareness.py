@@ -67,5 +67,5 @@ def evaluate(ctx: Context) -> Any:
         evidence=ctx.evidence({survey.relpath: (n, n),
                                margins.relpath: (len(data.margins), len(data.margins))}),
         details={"n_respondents": n, "n_aware": b, "n_field": int(est.n),
-                 "n_by_mode": data.frame["mode"].value_counts().sort_index(),
+                 "n_by_mode": dict(sorted(aw.shown_mode_counts(data, analysis).items())),
                  "p_value_below_target": analysis.test.p_value})

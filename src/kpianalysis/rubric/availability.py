@@ -29,6 +29,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import DataValidationError, describe_values
+from ..labels import check_no_personal_data
 from ..thaidate import fiscal_year_bounds
 from ._fiscal import dates_in_fiscal_year, fiscal_months, hours_in_fiscal_year, month_label_th
 from ._inputs import _numeric, _read_table, _require_columns
@@ -102,6 +103,8 @@ def read_sites(data: Any, *, n_sites: int | None = None) -> pd.DataFrame:
         if blank.any():
             raise DataValidationError(f"{col} is empty", source=source, column=col,
                                       rows=(np.flatnonzero(blank) + 1).tolist())
+    check_no_personal_data(out["site"], source=source, column="site")
+    check_no_personal_data(out["site_id"], source=source, column="site_id")
     dup = out["site_id"].duplicated(keep=False).to_numpy()
     if dup.any():
         raise DataValidationError(f"site id listed more than once: "

@@ -32,6 +32,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import DataValidationError, describe_values
+from ..privacy import redact_series
 from ..thaidate import fiscal_year_bounds, parse_thai_dates, thai_digits_to_ascii
 from ._inputs import _as_of, _boolean, _numeric, _read_table, _require_columns
 
@@ -413,6 +414,8 @@ def read_status_notes(data: Any, fiscal_year: int) -> pd.DataFrame:
     if (note == "").any():
         raise DataValidationError("note text is empty", source=source, column="note",
                                   rows=(np.flatnonzero((note == "").to_numpy()) + 1).tolist())
+    # free text: a phone number, e-mail, ID or name typed in a note never reaches the report
+    note = redact_series(note)
     return (pd.DataFrame({"date": date, "note": note.astype(str)})
             .sort_values("date", kind="stable").reset_index(drop=True))
 

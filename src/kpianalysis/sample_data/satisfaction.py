@@ -75,14 +75,14 @@ def _profile(instrument: Instrument, n: int, rng: np.random.Generator,
     out: dict[str, np.ndarray] = {}
     for field in instrument.profile_fields:
         col = field.column
-        if field.values is not None:
+        if col == "position_level":  # the levels seen in practice, with their shares
+            values = rng.choice(_LEVELS, size=n, p=[0.2, 0.15, 0.3, 0.3, 0.05]).astype(object)
+        elif field.values is not None:
             values = rng.choice(list(field.values), size=n).astype(object)
         elif col == "age":
             values = rng.integers(23, 61, size=n).astype(str).astype(object)
         elif col == "position":
             values = rng.choice(_POSITIONS, size=n).astype(object)
-        elif col == "position_level":
-            values = rng.choice(_LEVELS, size=n, p=[0.2, 0.15, 0.3, 0.3, 0.05]).astype(object)
         elif col == "agency":
             central = rng.random(n) < (0.6 if instrument.code == "sat-policy-tracking" else 0.1)
             values = np.where(central, rng.choice(_CENTRAL_AGENCIES, size=n), office)
