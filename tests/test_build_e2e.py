@@ -38,9 +38,15 @@ LABELS = {"มากที่สุด": 5, "มาก": 4, "ปานกลา�
 ABSOLUTE = re.compile(r"""(?:^|[\s"'(=])/(?:tmp|work|root|home|usr|opt)/""")
 
 
-def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree_digest(folder: Path) -> dict[str, tuple]:
+    """Every file and folder under ``folder``: SHA-256 of the bytes, mode and mtime (a build
+    that rewrote a file with the same bytes, or left a lock or temporary file, shows too)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        st = p.lstat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+        out[str(p.relative_to(folder))] = (digest, st.st_mode, st.st_mtime_ns)
+    return out
 
 
 def _official_b_c(path: Path) -> tuple[int, int]:
@@ -99,7 +105,20 @@ def test_every_catalog_kpi_has_a_report_and_a_valid_json(built):
 
 
 def test_raw_data_is_never_modified(built, raw_dir):
+    assert len(built[3]) >= 50  # every file of the bundled data root, hashed before the build
     assert _tree_digest(raw_dir) == built[3]
+
+
+def test_the_build_summary_records_every_report_and_the_manifest(built):
+    from kpianalysis.build_summary import read_build_summary
+
+    summary = read_build_summary(built[0])  # both schemas checked
+    assert summary["status"] == "ok" and summary["failures"] == []
+    assert [r["name"] for r in summary["reports"]] == [*STEMS, SCORECARD, ACTION_PLAN]
+    assert summary["counts"]["built"] == len(STEMS) + 2
+    assert [k["kpi"] for k in summary["manifest"]["kpis"]] == [k.code for k in CATALOG]
+    assert summary["manifest"]["status"] == "ok"
+    assert not (built[0] / ".kpianalysis-build.lock").exists()  # released
 
 
 def test_no_absolute_path_in_any_output(built, repo_root):

@@ -126,8 +126,6 @@ def _make_unreadable(path: Path, how: str) -> None:
     path.unlink()
     if how == "folder":
         path.mkdir()
-    elif how == "empty":
-        path.write_bytes(b"")
     elif how == "pipe":
         os.mkfifo(path)
     elif how == "broken link":
@@ -136,7 +134,6 @@ def _make_unreadable(path: Path, how: str) -> None:
 
 @pytest.mark.parametrize(("how", "status", "reason"), [
     ("folder", "unreadable", "is a folder"),
-    ("empty", "unreadable", "empty (0 bytes)"),
     ("pipe", "unreadable", "not a regular file"),
     ("broken link", "missing", "broken symbolic link"),
 ])
@@ -189,10 +186,11 @@ def test_manifest_command_prints_json_and_fails_on_a_missing_file(raw_dir, tmp_p
 
 def test_dry_run_names_an_unreadable_file(raw_dir, tmp_path, capsys):
     root = _satisfaction_root(raw_dir, tmp_path)
-    _make_unreadable(root / "satisfaction" / "sat-oss_r2.csv", "empty")
+    _make_unreadable(root / "satisfaction" / "sat-oss_r2.csv", "folder")
     assert main(["--dry-run", "--data-root", str(root), "--only", "sat-oss"]) == 1
     text = capsys.readouterr().out
-    assert "UNREADABLE survey round 2: satisfaction/sat-oss_r2.csv  — is empty (0 bytes)" in text
+    assert "UNREADABLE survey round 2: satisfaction/sat-oss_r2.csv  — is a folder, not a file" \
+        in text
     assert "ok      survey round 1 (FY2566, trend): satisfaction/history/2566/sat-oss_r1.csv" \
         in text
 

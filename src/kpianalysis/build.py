@@ -12,10 +12,17 @@ Each agency with a negotiated scorecard then gets ``<out>/scorecard_<agency>_<fy
 which only sums those results. Paths passed to the notebooks are relative to the working
 directory, so no output carries the machine's absolute paths.
 
-A report that fails does not stop the others: its stale HTML/JSON are removed, the error is
-written to ``<out>/<stem>.error.txt`` and the command exits with status 1 after listing every
-failure. A scorecard whose KPI failed fails too, naming that KPI. Last, ``<out>/index.html``
-lists every report of the build in Thai (:mod:`kpianalysis.index_page`).
+Before anything runs the build takes the lock of the reports and processed folders
+(:mod:`kpianalysis.buildlock`; a second build stops naming the first, or waits with
+``--wait``) and checks the input manifest (:mod:`kpianalysis.manifest`): a KPI with a missing
+or unreadable file fails without running, naming the file and what was expected; nothing
+falls back to another round or an older file. A report that fails does not stop the others:
+its older HTML/JSON/processed tables are removed, the error is written to
+``<out>/<stem>.error.txt`` and the command exits with status 1 after listing every failure.
+A scorecard whose KPI failed fails too, naming that KPI. ``<out>/build-summary.json``
+(:mod:`kpianalysis.build_summary`) records every report, failure and removed file; last,
+``<out>/index.html`` lists every report of the build in Thai (:mod:`kpianalysis.index_page`).
+Every output is written to a temporary file and renamed.
 
 Kernels talk to the build over local IPC sockets (no TCP, so no "running over TCP without
 encryption" warning), one fresh kernel per report.
@@ -457,7 +464,8 @@ def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Seq
         outcomes = _build_jobs(jobs, cat, data_root, processed, out, kernel_name, index,
                                workers, force, recorder)
     except BaseException:
-        recorder.write("interrupted")
+        with contextlib.suppress(Exception):  # never hide why the build stopped
+            recorder.write("interrupted")
         raise
     recorder.finish()
     return outcomes

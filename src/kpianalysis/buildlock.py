@@ -156,8 +156,6 @@ def _lock_one(folder: Path, wait: float | None) -> Iterator[LockHolder]:
             logger.warning("stale build lock in %s: the build of %s did not finish (its "
                            "process is gone); %d temporary file(s) it left were removed",
                            folder.name, previous.describe(), len(left))
-        else:
-            _remove_leftovers(folder)
         me = LockHolder(pid=os.getpid(), host=socket.gethostname(), started_at=_now(),
                         package_version=__version__)
         os.ftruncate(fd, 0)
@@ -183,6 +181,11 @@ def build_lock(folders: Sequence[str | os.PathLike[str]], wait: float | None = 0
         Seconds to wait for another build to finish; 0 stops at once; None waits without
         limit.
 
+    Yields
+    ------
+    LockHolder
+        This process's record (pid, host, start time).
+
     Raises
     ------
     BuildLockedError
@@ -191,15 +194,16 @@ def build_lock(folders: Sequence[str | os.PathLike[str]], wait: float | None = 0
     """
     if wait is not None and (math.isnan(wait) or wait < 0):
         raise ValueError(f"wait must be a number of seconds >= 0 or None, got {wait!r}")
+    if not folders:
+        raise ValueError("build_lock needs at least one folder")
     unique: dict[Path, Path] = {}
     for f in folders:
         Path(f).mkdir(parents=True, exist_ok=True)
         unique.setdefault(Path(f).resolve(), Path(f))
     start = time.monotonic()
     with contextlib.ExitStack() as stack:
-        holder = None
+        holders = []
         for real in sorted(unique):  # one order for every build: no deadlock
             left = None if wait is None else max(0.0, wait - (time.monotonic() - start))
-            holder = stack.enter_context(_lock_one(unique[real], left))
-        assert holder is not None
-        yield holder
+            holders.append(stack.enter_context(_lock_one(unique[real], left)))
+        yield holders[0]

@@ -97,8 +97,9 @@ def check_input_file(path: str | os.PathLike[str]) -> tuple[str, str]:
     -------
     (status, reason) : tuple of str
         ``("ok", "")``; ``("missing", reason)`` when nothing is there (or a broken symbolic
-        link); ``("unreadable", reason)`` for a folder, a pipe or device, an empty file or a
-        file this process may not read. ``reason`` reads after "input file <path>".
+        link); ``("unreadable", reason)`` for a folder, a pipe or device, or a file this
+        process may not read. ``reason`` reads after "input file <path>". What a file holds
+        (an empty file, a bad encoding) is the readers' to judge, naming row and column.
     """
     p = Path(path)
     try:
@@ -115,8 +116,6 @@ def check_input_file(path: str | os.PathLike[str]) -> tuple[str, str]:
         return "unreadable", "is a folder, not a file"
     if not stat.S_ISREG(st.st_mode):
         return "unreadable", "is not a regular file (a pipe, socket or device)"
-    if st.st_size == 0:
-        return "unreadable", "is empty (0 bytes)"
     if not os.access(p, os.R_OK):
         return "unreadable", "cannot be read (permission denied)"
     return "ok", ""
@@ -138,7 +137,7 @@ def resolve_inputs(kpi: KPI, fiscal_year: int | None, data_root: str | Path
     ------
     InputError
         The data root is missing, or an input file is missing or unreadable (a folder, a
-        pipe, an empty file, no read permission); the message names the KPI, the file
+        pipe, no read permission); the message names the KPI, the file
         relative to the data root, its role and round.
     CatalogError
         The catalog has no inputs for that fiscal year.

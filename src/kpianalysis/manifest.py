@@ -4,7 +4,7 @@ It comes from the catalog alone. A KPI report reads the catalog's inputs of its 
 (what its result rests on); a satisfaction report also reads every earlier fiscal year the
 catalog lists, for its trend table (the notebook's ``history`` cell). :func:`build_manifest`
 checks each file without trusting anything older: a file that is missing, a broken link, a
-folder, a pipe, empty or unreadable is recorded with the reason and what was expected, and
+folder, a pipe or unreadable is recorded with the reason and what was expected, and
 that KPI fails before its notebook runs. Nothing falls back to another round, another
 fiscal year or an older file.
 
