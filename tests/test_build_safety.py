@@ -151,6 +151,29 @@ def test_outputs_of_a_report_the_catalog_no_longer_defines_are_removed(raw_dir, 
     assert read_build_summary(out)["status"] == "running"  # an older summary never stands
 
 
+def test_outputs_of_a_kpi_outside_the_build_whose_source_is_gone_are_removed(raw_dir,
+                                                                           tmp_path):
+    from kpianalysis.build import report_jobs, select_jobs
+
+    root = _copy_raw(raw_dir, tmp_path)
+    out, processed = tmp_path / "out", tmp_path / "p"
+    gone = _stale_outputs(out, processed, "sat-oss_2567")
+    kept = _stale_outputs(out, processed, "sat-wifi_2567")
+    (root / "satisfaction" / "history" / "2566" / "sat-oss_r1.csv").unlink()  # a trend year
+    cat = load_catalog()
+    every = report_jobs(cat, root, processed, out)
+    jobs = select_jobs(every, ["gis-open-data"])  # neither satisfaction KPI is built now
+    recorder = BuildRecorder(cat, jobs, [j.name for j in every], data_root=root,
+                             processed=processed, out=out, settings={})
+    recorder.start(cat, every)
+    assert [p for p in gone if p.exists()] == []
+    assert all(p.exists() for p in kept)  # its files are all there: left as built
+    removed = recorder.summary("ok")["removed"]  # what the final summary will list
+    assert {"sat-oss_2567.html", "sat-oss_2567.json", "../p/sat-oss_2567_r1.parquet"} <= set(
+        removed)
+    assert not any("sat-wifi" in r for r in removed)
+
+
 def test_a_rebuilt_kpi_drops_the_processed_tables_it_no_longer_writes(raw_dir, tmp_path):
     out, processed = tmp_path / "out", tmp_path / "p"
     _stale_outputs(out, processed, "sat-oss_2567", rounds=3)

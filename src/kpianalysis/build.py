@@ -330,10 +330,9 @@ def job_stamp(job: ReportJob, catalog: Catalog, data_root: Path, out: Path) -> s
     """A hash of everything a report depends on; None when an input is missing.
 
     Inputs' SHA-256 (every file the report reads, :func:`kpianalysis.manifest.report_inputs`,
-    and ``dataset.yaml``),
-    the notebook's bytes, the parameters, the package version, the catalog entry; for a
-    scorecard, the result JSONs it sums. A report whose stamp is unchanged, and whose outputs
-    are all there, is not rebuilt (Ploomber-style).
+    and ``dataset.yaml``), the notebook's bytes, the parameters, the package version, the
+    catalog entry; for a scorecard, the result JSONs it sums. A report whose stamp is
+    unchanged, and whose outputs are those that build wrote, is not rebuilt (Ploomber-style).
     """
     from .files import sha256_of
     from .inputs import DATASET_FILE
@@ -459,7 +458,7 @@ def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Seq
                              processed=processed, out=out,
                              settings={"catalog": catalog, "only": list(only),
                                        "options": options, "workers": workers, "force": force})
-    recorder.start()
+    recorder.start(cat, every)
     try:
         outcomes = _build_jobs(jobs, cat, data_root, processed, out, kernel_name, index,
                                workers, force, recorder)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -32,6 +33,8 @@ from .result import now_utc
 
 __all__ = ["BUILD_SUMMARY_FILE", "BUILD_SUMMARY_SCHEMA_VERSION", "MAX_MESSAGE",
            "BuildRecorder", "bounded", "derived_files", "read_build_summary"]
+
+logger = logging.getLogger(__name__)
 
 #: The summary's file name in the reports folder.
 BUILD_SUMMARY_FILE = "build-summary.json"
@@ -113,10 +116,37 @@ class BuildRecorder:
         self.manifest: Manifest = build_manifest(catalog, data_root, codes)
 
     # -- start ---------------------------------------------------------------------------
-    def start(self) -> None:
-        """Write the summary as ``running``; remove the outputs of reports no longer defined."""
+    def start(self, catalog: Catalog | None = None, every: Sequence[Any] = ()) -> None:
+        """Write the summary as ``running``; remove the outputs of reports no longer defined
+        and, given the ``catalog`` and ``every`` job, of KPIs outside this build whose input
+        files are gone."""
         self.write("running")
         self.prune_orphans()
+        if catalog is not None:
+            self.prune_sourceless(catalog, every)
+
+    def prune_sourceless(self, catalog: Catalog, every: Sequence[Any]) -> list[Path]:
+        """Remove the outputs of KPI reports outside this build whose input file is gone or
+        unreadable (checked, not hashed): such a report can no longer be reproduced."""
+        from .inputs import check_input_file
+        from .manifest import report_inputs
+
+        mine = {j.name for j in self.jobs}
+        gone: list[Path] = []
+        for job in every:
+            code = job.parameters.get("kpi")
+            if code is None or job.name in mine or not any(
+                    p.is_file() for p in derived_files(job.name, self.out, self.processed)):
+                continue
+            bad = [spec.path for _, _, spec in report_inputs(
+                       catalog.get(code), job.parameters["fiscal_year"], job.notebook)
+                   if check_input_file(self.data_root / spec.path)[0] != "ok"]
+            if bad:
+                removed = self.remove(job.name)
+                logger.warning("removed the outputs of %s: its input file %s is gone or "
+                               "unreadable", job.name, ", ".join(bad))
+                gone += removed
+        return gone
 
     def prune_orphans(self) -> list[Path]:
         """Remove the outputs of reports this folder holds but the catalog no longer defines."""
