@@ -355,3 +355,26 @@ def test_no_package_code_reads_processed_tables_back(repo_root):
                and re.search(r"read_parquet|read_table\(.*processed|processed_dir\)\s*/.*open",
                              p.read_text(encoding="utf-8"))]
     assert readers == []
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan"])
+def test_a_bad_wait_is_refused_before_anything_is_built(tmp_path, capsys, value):
+    assert main(["--wait", value, "--out", str(tmp_path / "out"),
+                 "--processed", str(tmp_path / "p")]) == 2
+    assert "--wait" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "p").exists()
+
+
+def test_the_stamp_covers_the_trend_years_a_report_reads(raw_dir, tmp_path):
+    from kpianalysis.build import job_stamp, report_jobs
+
+    root = _copy_raw(raw_dir, tmp_path)
+    cat = load_catalog()
+    job = next(j for j in report_jobs(cat, root, tmp_path / "p", tmp_path / "out")
+               if j.name == "sat-oss_2567")
+    before = job_stamp(job, cat, root, tmp_path / "out")
+    history = root / "satisfaction" / "history" / "2566" / "sat-oss_r2.csv"
+    history.write_text(history.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert job_stamp(job, cat, root, tmp_path / "out") != before  # rebuilt, never kept
+    history.unlink()
+    assert job_stamp(job, cat, root, tmp_path / "out") is None
