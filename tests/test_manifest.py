@@ -238,3 +238,10 @@ def test_scorecard_refuses_a_result_built_from_another_years_files(one_kpi_score
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ScorecardError, match=r"'sat-wifi'.*built from .*history/2566"):
         score_agency(out, data_root=root, catalog=catalog)
+
+
+def test_a_missing_data_root_is_named_as_such(tmp_path):
+    entry = kpi_manifest(CATALOG.get("gis-open-data"), tmp_path / "no-such-root")
+    assert entry.problems[0].status == "missing"
+    assert "data root folder itself does not exist" in entry.message()
+    assert str(tmp_path) not in entry.message()

@@ -181,6 +181,8 @@ def report_inputs(kpi: KPI, fiscal_year: int | None = None,
 def _check(root: Path, fy: int, purpose: str, spec: InputSpec) -> ManifestFile:
     path = root / spec.path
     status, reason = check_input_file(path)
+    if status == "missing" and not root.is_dir():
+        reason = "was not found: the data root folder itself does not exist (check --data-root)"
     if status != "ok":
         return ManifestFile(fy, purpose, spec, status, reason)
     try:
