@@ -38,9 +38,15 @@ LABELS = {"มากที่สุด": 5, "มาก": 4, "ปานกลา�
 ABSOLUTE = re.compile(r"""(?:^|[\s"'(=])/(?:tmp|work|root|home|usr|opt)/""")
 
 
-def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree_digest(folder: Path) -> dict[str, tuple]:
+    """Every file and folder under ``folder``: SHA-256 of the bytes, mode and mtime (a build
+    that rewrote a file with the same bytes, or left a lock or temporary file, shows too)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        st = p.lstat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+        out[str(p.relative_to(folder))] = (digest, st.st_mode, st.st_mtime_ns)
+    return out
 
 
 def _official_b_c(path: Path) -> tuple[int, int]:
@@ -99,7 +105,20 @@ def test_every_catalog_kpi_has_a_report_and_a_valid_json(built):
 
 
 def test_raw_data_is_never_modified(built, raw_dir):
+    assert len(built[3]) >= 50  # every file of the bundled data root, hashed before the build
     assert _tree_digest(raw_dir) == built[3]
+
+
+def test_the_build_summary_records_every_report_and_the_manifest(built):
+    from kpianalysis.build_summary import read_build_summary
+
+    summary = read_build_summary(built[0])  # both schemas checked
+    assert summary["status"] == "ok" and summary["failures"] == []
+    assert [r["name"] for r in summary["reports"]] == [*STEMS, SCORECARD, ACTION_PLAN]
+    assert summary["counts"]["built"] == len(STEMS) + 2
+    assert [k["kpi"] for k in summary["manifest"]["kpis"]] == [k.code for k in CATALOG]
+    assert summary["manifest"]["status"] == "ok"
+    assert not (built[0] / ".kpianalysis-build.lock").exists()  # released
 
 
 def test_no_absolute_path_in_any_output(built, repo_root):
@@ -362,7 +381,8 @@ CHEAP = ["gis-open-data", "5.3.1.2", "6.1.2.1", "0411-2029"]
 def _jsons(out: Path) -> dict[str, str]:
     strip = re.compile(r'"built_at": "[^"]*"')
     return {p.name: strip.sub("", p.read_text(encoding="utf-8"))
-            for p in sorted(out.glob("*.json")) if not p.name.startswith("action_plan_")}
+            for p in sorted(out.glob("*.json"))
+            if not p.name.startswith("action_plan_") and p.name != "build-summary.json"}
 
 
 def test_a_parallel_build_writes_the_same_results_as_one_at_a_time(tmp_path, raw_dir):

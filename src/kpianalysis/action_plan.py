@@ -1421,13 +1421,11 @@ def assess_plan(plan: ActionPlan | None = None, results: Any = (), *,
 # -- results in and out -------------------------------------------------------------------------
 
 def read_results_dir(folder: str | Path) -> list[KPIResult]:
-    """The KPI results of a build's output folder (every ``*.json`` but the scorecards and
-    action-plan summaries), each validated against the result schema."""
-    from .scorecard import load_results
+    """The KPI results of a build's output folder (every ``*.json`` but the scorecards,
+    action-plan summaries and build summary), each validated against the result schema."""
+    from .scorecard import load_results, result_files
 
-    paths = [p for p in sorted(Path(folder).glob("*.json"))
-             if not p.name.startswith(("scorecard", "action_plan"))]
-    return load_results(paths)
+    return load_results(result_files(folder))
 
 
 def _load(results: Any) -> list[KPIResult]:

@@ -12,10 +12,17 @@ Each agency with a negotiated scorecard then gets ``<out>/scorecard_<agency>_<fy
 which only sums those results. Paths passed to the notebooks are relative to the working
 directory, so no output carries the machine's absolute paths.
 
-A report that fails does not stop the others: its stale HTML/JSON are removed, the error is
-written to ``<out>/<stem>.error.txt`` and the command exits with status 1 after listing every
-failure. A scorecard whose KPI failed fails too, naming that KPI. Last, ``<out>/index.html``
-lists every report of the build in Thai (:mod:`kpianalysis.index_page`).
+Before anything runs the build takes the lock of the reports and processed folders
+(:mod:`kpianalysis.buildlock`; a second build stops naming the first, or waits with
+``--wait``) and checks the input manifest (:mod:`kpianalysis.manifest`): a KPI with a missing
+or unreadable file fails without running, naming the file and what was expected; nothing
+falls back to another round or an older file. A report that fails does not stop the others:
+its older HTML/JSON/processed tables are removed, the error is written to
+``<out>/<stem>.error.txt`` and the command exits with status 1 after listing every failure.
+A scorecard whose KPI failed fails too, naming that KPI. ``<out>/build-summary.json``
+(:mod:`kpianalysis.build_summary`) records every report, failure and removed file; last,
+``<out>/index.html`` lists every report of the build in Thai (:mod:`kpianalysis.index_page`).
+Every output is written to a temporary file and renamed.
 
 Kernels talk to the build over local IPC sockets (no TCP, so no "running over TCP without
 encryption" warning), one fresh kernel per report.
@@ -322,10 +329,10 @@ def _sha(data: bytes) -> str:
 def job_stamp(job: ReportJob, catalog: Catalog, data_root: Path, out: Path) -> str | None:
     """A hash of everything a report depends on; None when an input is missing.
 
-    Inputs' SHA-256 (the catalog's files for the KPI and fiscal year, and ``dataset.yaml``),
-    the notebook's bytes, the parameters, the package version, the catalog entry; for a
-    scorecard, the result JSONs it sums. A report whose stamp is unchanged, and whose outputs
-    are all there, is not rebuilt (Ploomber-style).
+    Inputs' SHA-256 (every file the report reads, :func:`kpianalysis.manifest.report_inputs`,
+    and ``dataset.yaml``), the notebook's bytes, the parameters, the package version, the
+    catalog entry; for a scorecard, the result JSONs it sums. A report whose stamp is
+    unchanged, and whose outputs are those that build wrote, is not rebuilt (Ploomber-style).
     """
     from .files import sha256_of
     from .inputs import DATASET_FILE
@@ -337,10 +344,12 @@ def job_stamp(job: ReportJob, catalog: Catalog, data_root: Path, out: Path) -> s
     parts["dataset"] = sha256_of(status) if status.is_file() else None
     code = job.parameters.get("kpi")
     if code is not None:
+        from .manifest import report_inputs
+
         kpi = catalog.get(code)
         parts["entry"] = repr(kpi)
-        files = {}
-        for spec in kpi.inputs_for(job.parameters["fiscal_year"]):
+        files = {}  # what the report reads: its fiscal year's files and any trend years'
+        for _, _, spec in report_inputs(kpi, job.parameters["fiscal_year"], job.notebook):
             path = data_root / spec.path
             if not path.is_file():
                 return None
@@ -363,20 +372,49 @@ def _stamp_path(out: Path, name: str) -> Path:
     return out / ".build" / f"{name}.stamp"
 
 
+def _outputs(out: Path, name: str) -> list[Path]:
+    return [out / f"{name}.html", out / f"{name}.json", out / "executed" / f"{name}.ipynb"]
+
+
+def _write_stamp(job: ReportJob, stamp: str, out: Path) -> None:
+    """Record the inputs' stamp and the SHA-256 of the outputs this build wrote."""
+    from .files import sha256_of
+
+    outputs = {p.relative_to(out).as_posix(): sha256_of(p)
+               for p in _outputs(out, job.name) if p.is_file()}
+    write_text_atomic(_stamp_path(out, job.name),
+                      json.dumps({"stamp": stamp, "outputs": outputs}, sort_keys=True) + "\n")
+
+
 def _up_to_date(job: ReportJob, stamp: str | None, out: Path) -> bool:
+    """Same inputs as the last build, and exactly the outputs that build wrote.
+
+    An output replaced since (an older copy put back, one edited by hand) or removed makes
+    the report rebuilt: nothing older stands in for it.
+    """
+    from .files import sha256_of
+
     if stamp is None:
         return False
     path = _stamp_path(out, job.name)
-    outputs = [out / f"{job.name}.html", out / f"{job.name}.json",
-               out / "executed" / f"{job.name}.ipynb"]
-    return (path.is_file() and path.read_text(encoding="utf-8").strip() == stamp
-            and all(p.is_file() for p in outputs))
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(record, dict) or record.get("stamp") != stamp:
+        return False
+    outputs = record.get("outputs")
+    expected = {p.relative_to(out).as_posix(): p for p in _outputs(out, job.name)}
+    if not isinstance(outputs, dict) or set(outputs) != set(expected):
+        return False
+    return all(p.is_file() and sha256_of(p) == outputs[k] for k, p in expected.items())
 
 
 def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[str] = (),
                   kernel_name: str = "python3", catalog: Path | None = None,
                   options: dict[str, Any] | None = None, index: bool = True,
-                  workers: int = 1, force: bool = False) -> list[ReportOutcome]:
+                  workers: int = 1, force: bool = False, wait: float | None = 0.0
+                  ) -> list[ReportOutcome]:
     """Build the reports (all, or those named in ``only``); return one outcome per report.
 
     ``only`` takes report names (``sat-oss_2567``, ``scorecard_สยป_2567``) or KPI codes.
@@ -384,12 +422,57 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
     ``index`` the Thai index ``<out>/index.html`` of the reports built is written last.
     ``workers`` reports run at once, each in its own fresh kernel (KPI reports first, then
     the scorecards that sum them). A report whose inputs, notebook, parameters and package
-    version are unchanged since it was last built is skipped unless ``force``.
+    version are unchanged since it was last built, and whose outputs are the ones that build
+    wrote, is skipped unless ``force``.
+
+    The build holds the lock of ``out`` and ``processed`` (:mod:`kpianalysis.buildlock`):
+    another build of them stops at once, or after ``wait`` seconds (None: no limit). A KPI
+    whose input manifest (:mod:`kpianalysis.manifest`) has a missing or unreadable file fails
+    without running and its older outputs are removed. ``<out>/build-summary.json``
+    (:mod:`kpianalysis.build_summary`) records every report, failure and removed file.
+
+    Raises
+    ------
+    kpianalysis.buildlock.BuildLockedError
+        Another build holds the lock beyond ``wait`` (its pid and start time named).
     """
+    from .buildlock import build_lock
+
+    with build_lock([out, processed], wait=wait):
+        return _build_reports_locked(data_root, processed, out, only, kernel_name, catalog,
+                                     options, index, workers, force)
+
+
+def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Sequence[str],
+                          kernel_name: str, catalog: Path | None,
+                          options: dict[str, Any] | None, index: bool, workers: int,
+                          force: bool) -> list[ReportOutcome]:
+    from .build_summary import BuildRecorder
+
     cat = load_catalog(catalog)
-    jobs = select_jobs(report_jobs(cat, data_root, processed, out, catalog, options), only)
+    every = report_jobs(cat, data_root, processed, out, catalog, options)
+    jobs = select_jobs(every, only)
     out.mkdir(parents=True, exist_ok=True)
     processed.mkdir(parents=True, exist_ok=True)
+    recorder = BuildRecorder(cat, jobs, [j.name for j in every], data_root=data_root,
+                             processed=processed, out=out,
+                             settings={"catalog": catalog, "only": list(only),
+                                       "options": options, "workers": workers, "force": force})
+    recorder.start(cat, every)
+    try:
+        outcomes = _build_jobs(jobs, cat, data_root, processed, out, kernel_name, index,
+                               workers, force, recorder)
+    except BaseException:
+        with contextlib.suppress(Exception):  # never hide why the build stopped
+            recorder.write("interrupted")
+        raise
+    recorder.finish()
+    return outcomes
+
+
+def _build_jobs(jobs: list[ReportJob], cat: Catalog, data_root: Path, processed: Path,
+                out: Path, kernel_name: str, index: bool, workers: int, force: bool,
+                recorder: Any) -> list[ReportOutcome]:
     by_name: dict[str, ReportOutcome] = {}
     done = 0
 
@@ -399,9 +482,10 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
         by_name[job.name] = outcome
         stamp_file = _stamp_path(out, job.name)
         if outcome.ok and stamp is not None and not outcome.skipped:
-            write_text_atomic(stamp_file, stamp + "\n")
+            _write_stamp(job, stamp, out)
         elif not outcome.ok:
             stamp_file.unlink(missing_ok=True)
+        recorder.record(job, outcome)
         state = "up to date" if outcome.skipped else "ok" if outcome.ok else "FAILED"
         logger.info("[%d/%d] %s … %.1f s %s", done, len(jobs), job.name, outcome.seconds, state)
 
@@ -410,11 +494,18 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
     for phase in (first, then):  # scorecards after the KPI reports they sum
         todo = []
         for job in phase:
+            problem = recorder.must_fail(job, by_name)
+            if problem is not None:  # a missing input: fail now, leave nothing older behind
+                recorder.fail_before_run(job, problem)
+                logger.error("report %s FAILED: %s", job.name, problem.splitlines()[0])
+                record(job, ReportOutcome(job.name, False, 0.0, error=problem), None)
+                continue
             stamp = job_stamp(job, cat, data_root, out)
             if not force and _up_to_date(job, stamp, out):
                 record(job, ReportOutcome(job.name, True, 0.0, html=out / f"{job.name}.html",
                                           skipped=True), stamp)
             else:
+                recorder.snapshot(job)
                 todo.append((job, stamp))
         if workers <= 1 or len(todo) <= 1:
             for job, stamp in todo:
@@ -472,22 +563,47 @@ def select_jobs(jobs: list[ReportJob], only: Sequence[str]) -> list[ReportJob]:
 
 
 def _dry_run(jobs: list[ReportJob], cat: Catalog, data_root: Path) -> int:
-    """Print what would be built from which files; 1 when an input file is missing."""
-    missing = 0
+    """Print what would be built from which files; 1 when an input file is missing or
+    unreadable."""
+    from .manifest import format_entry, kpi_manifest
+
+    bad = 0
     for job in jobs:
         print(f"{job.name}  ({job.notebook})")
         code = job.parameters.get("kpi")
         if code is None:
             print(f"    sums: {', '.join(job.depends_on)}")
             continue
-        kpi = cat.get(code)
-        for spec in kpi.inputs_for(job.parameters["fiscal_year"]):
-            ok = (data_root / spec.path).is_file()
-            missing += not ok
-            rnd = f" round {spec.round}" if spec.round is not None else ""
-            print(f"    {'ok     ' if ok else 'MISSING'} {spec.role}{rnd}: {spec.path}")
-    print(f"{len(jobs)} report(s); {missing} input file(s) missing")
-    return 1 if missing else 0
+        entry = kpi_manifest(cat.get(code), data_root, job.parameters["fiscal_year"],
+                             job.notebook)
+        bad += len(entry.problems)
+        print("\n".join(format_entry(entry)))
+    print(f"{len(jobs)} report(s); {bad} input file(s) missing or unreadable")
+    return 1 if bad else 0
+
+
+def _write_manifest(jobs: list[ReportJob], cat: Catalog, data_root: Path, target: str) -> int:
+    """Print (``-``) or write the input manifest of the jobs' KPIs; 1 when a file is bad."""
+    from .manifest import build_manifest, write_manifest
+
+    manifest = build_manifest(cat, data_root, [j.parameters["kpi"] for j in jobs
+                                               if "kpi" in j.parameters])
+    if target == "-":
+        sys.stdout.write(manifest.to_json())
+    else:
+        write_manifest(manifest, Path(target))
+    data = manifest.to_dict()
+    print(f"kpianalysis-build: manifest of {len(data['kpis'])} KPI report(s): "
+          f"{data['missing']} file(s) missing, {data['unreadable']} unreadable",
+          file=sys.stderr)
+    return 0 if manifest.ok else 1
+
+
+def _wait_seconds(text: str) -> float | None:
+    value = float(text)
+    if value != value or value < 0:
+        raise ValueError("must be a number of seconds >= 0")
+    return None if value == float("inf") else value
 
 
 _EPILOG = """examples:
@@ -497,9 +613,13 @@ _EPILOG = """examples:
   kpianalysis-build --only sat-wifi sat-oss          build two KPIs (codes or report names)
   kpianalysis-build -p confidence=0.9 -p survey_rounds=latest
   kpianalysis-build -j 2 --force                     two reports at a time, rebuild all
+  kpianalysis-build --manifest inputs.json           write every input file's check, build nothing
+  kpianalysis-build --wait 600                       wait up to 10 min for a running build
 
-exit status: 0 all built, 1 a report failed (see <out>/<name>.error.txt), 2 bad arguments,
-catalog or parameters (nothing built)."""
+exit status: 0 all built, 1 a report failed (see <out>/build-summary.json and
+<out>/<name>.error.txt) or, with --dry-run/--manifest, an input file is missing or unreadable,
+2 bad arguments, catalog or parameters (nothing built), 3 another build is using the same
+folders (its pid and start time are named; nothing built)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -535,6 +655,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="show what would be built from which input files, build nothing "
                              "(exit 1 when an input file is missing)")
+    parser.add_argument("--manifest", nargs="?", const="-", default=None, metavar="FILE",
+                        help="write the input manifest (every file each KPI report reads, per "
+                             "fiscal year and round, checked) as JSON to FILE, or print it "
+                             "without FILE; build nothing (exit 1 when a file is missing or "
+                             "unreadable)")
+    parser.add_argument("--wait", nargs="?", const="inf", default="0", metavar="SECONDS",
+                        help="when another build is using the same reports or processed "
+                             "folder, wait for it (at most SECONDS; no limit without a "
+                             "number) instead of stopping with exit status 3")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="reports built at once, each in its own kernel (default: the "
                              "number of cores; e.g. -j 1 for one at a time)")
@@ -549,6 +678,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("papermill", "traitlets", "blib2to3", "nbclient", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
+        wait = _wait_seconds(args.wait)
+    except ValueError as exc:
+        print(f"kpianalysis-build: error: --wait {args.wait!r}: {exc}", file=sys.stderr)
+        return 2
+    try:
         options = parse_analysis_parameters(args.parameters)
         cat = load_catalog(args.catalog)
         jobs = select_jobs(report_jobs(cat, args.data_root, args.processed, args.out,
@@ -562,12 +696,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.dry_run:
         return _dry_run(jobs, cat, args.data_root)
+    if args.manifest is not None:
+        return _write_manifest(jobs, cat, args.data_root, args.manifest)
     if args.jobs < 1:
         print("kpianalysis-build: error: -j must be at least 1", file=sys.stderr)
         return 2
-    outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
-                             args.kernel, args.catalog, options, workers=args.jobs,
-                             force=args.force)
+    from .buildlock import BuildLockedError
+
+    try:
+        outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
+                                 args.kernel, args.catalog, options, workers=args.jobs,
+                                 force=args.force, wait=wait)
+    except BuildLockedError as exc:
+        print(f"kpianalysis-build: {exc}", file=sys.stderr)
+        return 3
     failed = [o for o in outcomes if not o.ok]
     fresh = sum(o.skipped for o in outcomes)
     logger.info("%d report(s) built, %d up to date, %d failed; index: %s",
@@ -576,6 +718,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for o in failed:
         logger.error("FAILED %s: %s (see %s)", o.name, o.error.splitlines()[0] if o.error else "",
                      args.out / f"{o.name}.error.txt")
+    if failed:
+        logger.error("%d report(s) failed; summary: %s", len(failed),
+                     args.out / "build-summary.json")
     return 1 if failed else 0
 
 

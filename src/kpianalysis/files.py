@@ -28,10 +28,31 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
+def _fsync(path: Path, directory: bool = False) -> None:
+    """Flush a file's (or a folder's) data to disk; folders only where the OS allows it."""
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if directory:  # e.g. Windows cannot open a folder: the rename is still atomic
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success move it into place atomically.
 
+    The temporary file (``.<name>.<random>.tmp`` in the same folder) is flushed to disk
+    before the rename, and the folder after it, so that neither a crash nor a power cut
+    leaves a half-written or empty ``path``: a reader sees the old file or the new one.
     On error the temporary file is removed and ``path`` is left as it was.
     """
     target = Path(path)
@@ -44,7 +65,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp creates 0600; give the usual mode
+        _fsync(tmp_path)
         os.replace(tmp_path, target)
+        _fsync(target.parent, directory=True)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

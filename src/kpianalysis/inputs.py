@@ -12,6 +12,8 @@ sample says ``status: sample``; a data root without the file is an agency's.
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,8 @@ import yaml
 from .catalog import KPI, InputSpec
 from .files import sha256_of
 
-__all__ = ["DATASET_FILE", "InputError", "ResolvedInput", "data_status", "resolve_inputs"]
+__all__ = ["DATASET_FILE", "InputError", "ResolvedInput", "check_input_file", "data_status",
+           "expected_text", "resolve_inputs"]
 
 #: File at the data root that declares its status (``status: sample`` or ``agency``).
 DATASET_FILE = "dataset.yaml"
@@ -80,6 +83,52 @@ def role_th(role: str) -> str:
     return _ROLE_TH.get(role, role)
 
 
+def expected_text(spec: InputSpec) -> str:
+    """What a file should be, in words: ``the survey file, round 2 (แบบสอบถาม)``."""
+    rnd = f", round {spec.round}" if spec.round is not None else ""
+    sheet = f", sheet {spec.sheet!r}" if spec.sheet else ""
+    return f"the {spec.role} file{rnd}{sheet} ({role_th(spec.role)})"
+
+
+def check_input_file(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Whether ``path`` can be read as an input, without reading it.
+
+    Returns
+    -------
+    (status, reason) : tuple of str
+        ``("ok", "")``; ``("missing", reason)`` when nothing is there (or a broken symbolic
+        link); ``("unreadable", reason)`` for a folder, a pipe or device, or a file this
+        process may not read. ``reason`` reads after "input file <path>". What a file holds
+        (an empty file, a bad encoding) is the readers' to judge, naming row and column.
+    """
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        if os.path.lexists(p):
+            return "missing", "is a broken symbolic link (its target does not exist)"
+        return "missing", "was not found under the data root"
+    except NotADirectoryError:
+        return "missing", "was not found under the data root (a parent is a file, not a folder)"
+    except OSError as exc:
+        return "unreadable", f"cannot be examined ({exc.strerror})"
+    if stat.S_ISDIR(st.st_mode):
+        return "unreadable", "is a folder, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return "unreadable", "is not a regular file (a pipe, socket or device)"
+    if not os.access(p, os.R_OK):
+        return "unreadable", "cannot be read (permission denied)"
+    return "ok", ""
+
+
+def input_problem(code: str, fiscal_year: int, spec: InputSpec, status: str,
+                  reason: str) -> str:
+    """The one message for a missing or unreadable input (the build and the engines)."""
+    return (f"KPI {code!r}, fiscal year {fiscal_year}: input file {spec.path} {reason} "
+            f"(expected {expected_text(spec)}); the build never falls back to another round "
+            f"or an older file")
+
+
 def resolve_inputs(kpi: KPI, fiscal_year: int | None, data_root: str | Path
                    ) -> list[ResolvedInput]:
     """Find and hash every input of ``kpi`` for ``fiscal_year`` under ``data_root``.
@@ -87,8 +136,9 @@ def resolve_inputs(kpi: KPI, fiscal_year: int | None, data_root: str | Path
     Raises
     ------
     InputError
-        The data root or an input file is missing (the message names the KPI, the file
-        relative to the data root, its role and round).
+        The data root is missing, or an input file is missing or unreadable (a folder, a
+        pipe, no read permission); the message names the KPI, the file
+        relative to the data root, its role and round.
     CatalogError
         The catalog has no inputs for that fiscal year.
     """
@@ -96,21 +146,18 @@ def resolve_inputs(kpi: KPI, fiscal_year: int | None, data_root: str | Path
     if not root.is_dir():
         raise InputError(f"data root not found: {root} (the folder the catalog's input paths "
                          f"are relative to, e.g. data/raw)")
+    fy = int(fiscal_year or kpi.fiscal_year)
     out = []
     for spec in kpi.inputs_for(fiscal_year):
         path = root / spec.path
-        rnd = f", round {spec.round}" if spec.round is not None else ""
-        if not path.is_file():
-            raise InputError(
-                f"KPI {kpi.code!r}, fiscal year {fiscal_year or kpi.fiscal_year}: input file "
-                f"{spec.path} not found under the data root (expected the {spec.role} file"
-                f"{rnd}: {role_th(spec.role)}); the build never falls back to another round "
-                f"or an older file")
-        try:
-            digest = sha256_of(path)
-        except OSError as exc:
-            raise InputError(f"KPI {kpi.code!r}: cannot read input file {spec.path}: "
-                             f"{exc.strerror}") from None
+        status, reason = check_input_file(path)
+        if status == "ok":
+            try:
+                digest = sha256_of(path)
+            except OSError as exc:
+                status, reason = "unreadable", f"cannot be read ({exc.strerror})"
+        if status != "ok":
+            raise InputError(input_problem(kpi.code, fy, spec, status, reason))
         out.append(ResolvedInput(spec=spec, path=path, relpath=spec.path, sha256=digest))
     return out
 

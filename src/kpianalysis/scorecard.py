@@ -33,6 +33,7 @@ __all__ = [
     "ScorecardError",
     "check_fresh",
     "load_results",
+    "result_files",
     "score_agency",
     "validate_scorecard_dict",
     "write_scorecard",
@@ -134,18 +135,27 @@ def scorecard_stem(agency: str, fiscal_year: int) -> str:
     return f"scorecard_{agency.replace('.', '').replace(' ', '')}_{int(fiscal_year)}"
 
 
+#: JSON files of a build's output folder that are not KPI results.
+NOT_RESULTS = ("scorecard", "action_plan", "build-summary.json")
+
+
+def result_files(folder: str | Path) -> list[Path]:
+    """The KPI result JSONs of a build's output folder: every ``*.json`` but the scorecards,
+    the action-plan summaries and the build summary, sorted."""
+    return [f for f in sorted(Path(folder).glob("*.json")) if not f.name.startswith(NOT_RESULTS)]
+
+
 def load_results(source: Any) -> list[KPIResult]:
     """Read results: a directory of ``*.json`` results, one JSON file, or an iterable of
     :class:`KPIResult` / dicts / paths. Every JSON is validated against the schema.
 
     Files in a directory that are not KPI results (``scorecard_*.json``,
-    ``action_plan_*.json``) are skipped.
+    ``action_plan_*.json``, ``build-summary.json``) are skipped (:func:`result_files`).
     """
     if isinstance(source, (str, Path)):
         p = Path(source)
         if p.is_dir():
-            return [read_result(f) for f in sorted(p.glob("*.json"))
-                    if not f.name.startswith(("scorecard", "action_plan"))]
+            return [read_result(f) for f in result_files(p)]
         return [read_result(p)]
     out = []
     for r in source:
