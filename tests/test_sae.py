@@ -347,3 +347,10 @@ def test_covariate_file_is_a_declared_hashed_input(tmp_path):
     (root / "awareness" / "district_covariates.csv").unlink()
     with pytest.raises(ka.InputError, match="district_covariates.csv"):
         ka.evaluate("awareness-pr", data_root=root)
+
+
+def test_categorical_covariate_mixing_numbers_and_text_is_refused(milk):
+    mixed = milk.assign(MajorArea=milk["MajorArea"].astype(object))
+    mixed.loc[mixed.index[0], "MajorArea"] = "north"
+    with pytest.raises(DataValidationError, match="one kind"):
+        fay_herriot(mixed, "yi", "var", ["MajorArea"], categorical=["MajorArea"])

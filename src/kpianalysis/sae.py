@@ -166,7 +166,12 @@ def _design_matrix(frame: pd.DataFrame, covariates: Sequence[str], categorical: 
                     "a covariate must have a value for every area",
                     source=source, column=col,
                     rows=(np.flatnonzero(values.isna().to_numpy()) + 1).tolist())
-            levels = sorted(values.unique())
+            try:
+                levels = sorted(values.unique())
+            except TypeError:
+                raise DataValidationError(
+                    "a categorical covariate must hold values of one kind (all numbers or all "
+                    "text); it mixes them", source=source, column=col) from None
             # treatment contrasts against the first level, as R's model.matrix
             for level in levels[1 if intercept else 0:]:
                 columns.append((values == level).to_numpy(dtype=float))
