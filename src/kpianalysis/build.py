@@ -244,20 +244,11 @@ def _sanitise(executed: Path, notebook_name: str, final: Path) -> None:
 
 
 def _kernel_manager_class() -> type:
-    """A kernel manager that talks to its kernel over local IPC sockets in the temp folder."""
-    import tempfile
-    import uuid
+    """A kernel manager that takes a ready kernel from the build's kernel server (or starts
+    one) and talks to it over local IPC sockets (:mod:`kpianalysis.kernels`)."""
+    from .kernels import kernel_manager_class
 
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
-                                                 f"kpianalysis-kernel-{uuid.uuid4().hex[:12]}"))
-            super().__init__(**kwargs)
-
-    return IPCKernelManager
+    return kernel_manager_class()
 
 
 def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
@@ -376,7 +367,8 @@ def _up_to_date(job: ReportJob, stamp: str | None, out: Path) -> bool:
 def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[str] = (),
                   kernel_name: str = "python3", catalog: Path | None = None,
                   options: dict[str, Any] | None = None, index: bool = True,
-                  workers: int = 1, force: bool = False) -> list[ReportOutcome]:
+                  workers: int = 1, force: bool = False, timeout: float | None = None,
+                  runner: Any = None) -> list[ReportOutcome]:
     """Build the reports (all, or those named in ``only``); return one outcome per report.
 
     ``only`` takes report names (``sat-oss_2567``, ``scorecard_สยป_2567``) or KPI codes.
@@ -384,7 +376,10 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
     ``index`` the Thai index ``<out>/index.html`` of the reports built is written last.
     ``workers`` reports run at once, each in its own fresh kernel (KPI reports first, then
     the scorecards that sum them). A report whose inputs, notebook, parameters and package
-    version are unchanged since it was last built is skipped unless ``force``.
+    version are unchanged since it was last built is skipped unless ``force``. A report
+    taking longer than ``timeout`` seconds, or whose worker dies, fails alone. ``runner`` is
+    an executor of :mod:`kpianalysis.executors` (default: a local one with ``workers``
+    processes); the build closes it.
     """
     cat = load_catalog(catalog)
     jobs = select_jobs(report_jobs(cat, data_root, processed, out, catalog, options), only)
@@ -407,6 +402,11 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
 
     first = [j for j in jobs if not j.depends_on]
     then = [j for j in jobs if j.depends_on]
+    from .executors import LocalExecutor, TaskLost
+
+    if runner is None:
+        runner = LocalExecutor(workers, timeout=timeout, kernel_name=kernel_name)
+    stamps: dict[str, str | None] = {}
     for phase in (first, then):  # scorecards after the KPI reports they sum
         todo = []
         for job in phase:
@@ -416,29 +416,17 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
                                           skipped=True), stamp)
             else:
                 todo.append((job, stamp))
-        if workers <= 1 or len(todo) <= 1:
-            for job, stamp in todo:
-                record(job, _run(job, out, kernel_name), stamp)
-        else:
-            import concurrent.futures
-            import multiprocessing
-
-            context = multiprocessing.get_context("spawn")  # a clean process per worker
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                        mp_context=context) as pool:
-                futures = {pool.submit(_run, job, out, kernel_name): (job, stamp)
-                           for job, stamp in todo}
-                for future in concurrent.futures.as_completed(futures):
-                    job, stamp = futures[future]
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # a worker that died: that report fails
-                        outcome = ReportOutcome(job.name, False, 0.0,
-                                                error=f"worker failed: {type(exc).__name__}: "
-                                                      f"{exc}")
-                        write_text_atomic(out / f"{job.name}.error.txt",
-                                          f"report {job.name} failed\n{outcome.error}\n")
-                    record(job, outcome, stamp)
+                stamps[job.name] = stamp
+        for job, result in runner.map(_run, [job for job, _ in todo], out, kernel_name):
+            if isinstance(result, TaskLost):  # its worker died or it timed out
+                for stale in (out / f"{job.name}.html", out / f"{job.name}.json"):
+                    stale.unlink(missing_ok=True)
+                result = ReportOutcome(job.name, False, 0.0, error=str(result))
+                write_text_atomic(out / f"{job.name}.error.txt",
+                                  f"report {job.name} failed\n{result.error}\n")
+                logger.error("report %s FAILED: %s", job.name, result.error)
+            record(job, result, stamps[job.name])
+    runner.close()
     outcomes = [by_name[j.name] for j in jobs]
     if index:
         from .index_page import write_index
@@ -541,6 +529,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="rebuild every report, even those whose inputs, notebook, "
                              "parameters and package version are unchanged")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="fail a report (not the build) that takes longer than this "
+                             "(e.g. --timeout 600; default: no limit; local executor)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="where reports run: local worker processes (default) or a "
+                             "Dask cluster (needs --scheduler and the 'dask' extra)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address for --executor dask "
+                             "(e.g. tcp://10.0.0.5:8786)")
     parser.add_argument("--kernel", default="python3", metavar="NAME",
                         help="Jupyter kernel the notebooks run in (default: python3)")
     parser.add_argument("--version", action="version", version=f"kpianalysis {__version__}")
@@ -565,9 +562,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         print("kpianalysis-build: error: -j must be at least 1", file=sys.stderr)
         return 2
+    if args.timeout is not None and args.timeout <= 0:
+        print("kpianalysis-build: error: --timeout must be a positive number of seconds",
+              file=sys.stderr)
+        return 2
+    from .executors import ExecutorError, make_executor
+
+    try:
+        runner = make_executor(args.executor, args.jobs, args.timeout, args.scheduler,
+                               args.kernel)
+    except ExecutorError as exc:
+        print(f"kpianalysis-build: error: {exc}", file=sys.stderr)
+        return 2
     outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
                              args.kernel, args.catalog, options, workers=args.jobs,
-                             force=args.force)
+                             force=args.force, runner=runner)
     failed = [o for o in outcomes if not o.ok]
     fresh = sum(o.skipped for o in outcomes)
     logger.info("%d report(s) built, %d up to date, %d failed; index: %s",
@@ -580,4 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run the module's own copy, so jobs sent to workers name kpianalysis.build, not __main__
+    from kpianalysis.build import main as _main
+
+    sys.exit(_main())
