@@ -137,7 +137,8 @@ class _ForkedWorker(_Worker):
 
         self.server = server
         self.pid = int(server_request(server.address, {
-            "op": "worker", "address": listener.getsockname(), "server": server.address,
+            "op": "worker", "target": f"{__name__}:_forked_worker_main",
+            "address": listener.getsockname(), "server": server.address,
             "owner": os.getpid(), "cwd": os.getcwd(), "path": sys.path})["pid"])
         sock, _ = listener.accept()
         sock.settimeout(None)

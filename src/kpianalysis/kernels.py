@@ -171,9 +171,10 @@ class _Template:
         self.selector = selectors.DefaultSelector()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 
-    def fork_worker(self, address: str, server: str, cwd: str, path: Sequence[str]) -> int:
-        """A build worker (:func:`kpianalysis.executors._forked_worker_main`) that connects
-        back to the build at ``address``, in the build's ``cwd`` and ``sys.path``; its pid."""
+    def fork_worker(self, target: str, address: str, server: str, cwd: str,
+                    path: Sequence[str]) -> int:
+        """A build worker running ``target`` (``module:function``, called with ``address``
+        where the build waits for it), in the build's ``cwd`` and ``sys.path``; its pid."""
         unsafe = _fork_safe()
         if unsafe:
             raise KernelServerError(f"refusing to fork: {unsafe}")
@@ -187,9 +188,10 @@ class _Template:
                 os.environ[SERVER_ENV] = server
                 os.chdir(cwd)
                 sys.path[:] = [*path, *(p for p in sys.path if p not in path)]
-                from kpianalysis.executors import _forked_worker_main
+                import importlib
 
-                _forked_worker_main(address)
+                module, _, function = target.partition(":")
+                getattr(importlib.import_module(module), function)(address)
                 code = 0
             except BaseException:
                 import traceback
@@ -294,8 +296,9 @@ class _Template:
                 if request.get("op") == "take":
                     reply = self.take(request)
                 elif request.get("op") == "worker":
-                    pid = self.fork_worker(str(request["address"]), str(request["server"]),
-                                           str(request["cwd"]), list(request["path"]))
+                    pid = self.fork_worker(str(request["target"]), str(request["address"]),
+                                           str(request["server"]), str(request["cwd"]),
+                                           list(request["path"]))
                     self.owners[pid] = int(request.get("owner") or 0)
                     reply = {"pid": pid}
                 elif request.get("op") == "expect":
