@@ -485,9 +485,11 @@ _EPILOG = """examples:
   kpianalysis-build --only sat-wifi sat-oss          build two KPIs (codes or report names)
   kpianalysis-build -p confidence=0.9 -p survey_rounds=latest
   kpianalysis-build -j 2 --force                     two reports at a time, rebuild all
+  kpianalysis-build --timeout 600                    fail a report that runs over 10 minutes
+  kpianalysis-build --executor dask --scheduler tcp://10.0.0.5:8786   on a Dask cluster
 
 exit status: 0 all built, 1 a report failed (see <out>/<name>.error.txt), 2 bad arguments,
-catalog or parameters (nothing built)."""
+catalog or parameters, or an unreachable Dask scheduler (nothing built)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

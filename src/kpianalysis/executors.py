@@ -5,7 +5,9 @@ finishes; a job that could not finish yields a :class:`TaskLost` instead of a re
 the build fails that report (with the message) and goes on with the others.
 
 * :class:`LocalExecutor` (the default): ``workers`` processes, each taking one report at a
-  time; kernels come from a :class:`~kpianalysis.kernels.KernelServer` started on first use.
+  time; kernels come from a :class:`~kpianalysis.kernels.KernelServer` started on first use,
+  and the workers are forked from its template too (set ``KPIANALYSIS_NO_KERNEL_SERVER=1``
+  for spawned workers and ordinary kernel processes).
   A report that runs longer than ``timeout`` seconds has its worker (and so its kernel)
   killed; a worker that dies fails only the report it was building, and a new worker takes
   over. Workers are replaced after ``max_tasks`` reports, so memory stays flat.

@@ -579,8 +579,8 @@ def kernel_manager_class() -> type:
     provisioner = _forked_provisioner_class()
 
     class ForkedKernelManager(IPCKernelManager):
-        """Takes a ready kernel from the kernel server; shuts it down by killing it (the
-        kernel is never reused, and every cell has finished when the client lets go)."""
+        """Takes a ready kernel from the kernel server (never reused: each report gets a
+        new one)."""
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if self.provisioner is None:
