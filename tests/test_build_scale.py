@@ -103,7 +103,10 @@ def test_a_kernel_whose_worker_is_killed_on_timeout_dies_too(tmp_path):
     assert not Path(f"/proc/{kernel}").exists(), "the hung kernel outlived its report"
 
 
-def test_a_worker_that_dies_fails_only_its_job(tmp_path):
+@pytest.mark.parametrize("forked", [True, False], ids=["forked-workers", "spawned-workers"])
+def test_a_worker_that_dies_fails_only_its_job(tmp_path, monkeypatch, forked):
+    if not forked:
+        monkeypatch.setenv("KPIANALYSIS_NO_KERNEL_SERVER", "1")
     with LocalExecutor(workers=2) as executor:
         results = dict(executor.map(_die, ["a", "die", "b", "c"], str(tmp_path)))
     assert results["a"] == "a ok" and results["b"] == "b ok" and results["c"] == "c ok"

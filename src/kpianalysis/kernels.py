@@ -131,7 +131,8 @@ def _preload(catalogs: Sequence[str] = ()) -> int:
     from kpianalysis.catalog import load_catalog
 
     for path in dict.fromkeys(["", *catalogs]):  # cached by content (catalog._LOADED)
-        load_catalog(path or None)
+        with contextlib.suppress(Exception):  # a bad catalog: each report says why
+            load_catalog(path or None)
     return len(sys.modules)
 
 
