@@ -925,7 +925,7 @@ def _parse_project(chk: _Checker, row: int, raw: Any, nodes: Mapping[str, Node],
         notes=_text(chk, "projects", row, what, "notes", raw.get("notes"), False))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """A safe YAML loader that refuses a mapping with a repeated key."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:

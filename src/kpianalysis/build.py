@@ -251,20 +251,11 @@ def _sanitise(executed: Path, notebook_name: str, final: Path) -> None:
 
 
 def _kernel_manager_class() -> type:
-    """A kernel manager that talks to its kernel over local IPC sockets in the temp folder."""
-    import tempfile
-    import uuid
+    """A kernel manager that takes a ready kernel from the build's kernel server (or starts
+    one) and talks to it over local IPC sockets (:mod:`kpianalysis.kernels`)."""
+    from .kernels import kernel_manager_class
 
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(),
-                                                 f"kpianalysis-kernel-{uuid.uuid4().hex[:12]}"))
-            super().__init__(**kwargs)
-
-    return IPCKernelManager
+    return kernel_manager_class()
 
 
 def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
@@ -413,8 +404,8 @@ def _up_to_date(job: ReportJob, stamp: str | None, out: Path) -> bool:
 def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[str] = (),
                   kernel_name: str = "python3", catalog: Path | None = None,
                   options: dict[str, Any] | None = None, index: bool = True,
-                  workers: int = 1, force: bool = False, wait: float | None = 0.0
-                  ) -> list[ReportOutcome]:
+                  workers: int = 1, force: bool = False, wait: float | None = 0.0,
+                  timeout: float | None = None, runner: Any = None) -> list[ReportOutcome]:
     """Build the reports (all, or those named in ``only``); return one outcome per report.
 
     ``only`` takes report names (``sat-oss_2567``, ``scorecard_สยป_2567``) or KPI codes.
@@ -423,7 +414,9 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
     ``workers`` reports run at once, each in its own fresh kernel (KPI reports first, then
     the scorecards that sum them). A report whose inputs, notebook, parameters and package
     version are unchanged since it was last built, and whose outputs are the ones that build
-    wrote, is skipped unless ``force``.
+    wrote, is skipped unless ``force``. A report taking longer than ``timeout`` seconds, or
+    whose worker dies, fails alone. ``runner`` is an executor of :mod:`kpianalysis.executors`
+    (default: a local one with ``workers`` processes); the build closes it.
 
     The build holds the lock of ``out`` and ``processed`` (:mod:`kpianalysis.buildlock`):
     another build of them stops at once, or after ``wait`` seconds (None: no limit). A KPI
@@ -440,13 +433,14 @@ def build_reports(data_root: Path, processed: Path, out: Path, only: Sequence[st
 
     with build_lock([out, processed], wait=wait):
         return _build_reports_locked(data_root, processed, out, only, kernel_name, catalog,
-                                     options, index, workers, force)
+                                     options, index, workers, force, timeout, runner)
 
 
 def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Sequence[str],
                           kernel_name: str, catalog: Path | None,
                           options: dict[str, Any] | None, index: bool, workers: int,
-                          force: bool) -> list[ReportOutcome]:
+                          force: bool, timeout: float | None = None,
+                          runner: Any = None) -> list[ReportOutcome]:
     from .build_summary import BuildRecorder
 
     cat = load_catalog(catalog)
@@ -461,7 +455,7 @@ def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Seq
     recorder.start(cat, every)
     try:
         outcomes = _build_jobs(jobs, cat, data_root, processed, out, kernel_name, index,
-                               workers, force, recorder)
+                               workers, force, recorder, timeout, runner)
     except BaseException:
         with contextlib.suppress(Exception):  # never hide why the build stopped
             recorder.write("interrupted")
@@ -472,7 +466,8 @@ def _build_reports_locked(data_root: Path, processed: Path, out: Path, only: Seq
 
 def _build_jobs(jobs: list[ReportJob], cat: Catalog, data_root: Path, processed: Path,
                 out: Path, kernel_name: str, index: bool, workers: int, force: bool,
-                recorder: Any) -> list[ReportOutcome]:
+                recorder: Any, timeout: float | None = None,
+                runner: Any = None) -> list[ReportOutcome]:
     by_name: dict[str, ReportOutcome] = {}
     done = 0
 
@@ -491,6 +486,11 @@ def _build_jobs(jobs: list[ReportJob], cat: Catalog, data_root: Path, processed:
 
     first = [j for j in jobs if not j.depends_on]
     then = [j for j in jobs if j.depends_on]
+    from .executors import LocalExecutor, TaskLost
+
+    if runner is None:
+        runner = LocalExecutor(workers, timeout=timeout, kernel_name=kernel_name)
+    stamps: dict[str, str | None] = {}
     for phase in (first, then):  # scorecards after the KPI reports they sum
         todo = []
         for job in phase:
@@ -507,29 +507,17 @@ def _build_jobs(jobs: list[ReportJob], cat: Catalog, data_root: Path, processed:
             else:
                 recorder.snapshot(job)
                 todo.append((job, stamp))
-        if workers <= 1 or len(todo) <= 1:
-            for job, stamp in todo:
-                record(job, _run(job, out, kernel_name), stamp)
-        else:
-            import concurrent.futures
-            import multiprocessing
-
-            context = multiprocessing.get_context("spawn")  # a clean process per worker
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                        mp_context=context) as pool:
-                futures = {pool.submit(_run, job, out, kernel_name): (job, stamp)
-                           for job, stamp in todo}
-                for future in concurrent.futures.as_completed(futures):
-                    job, stamp = futures[future]
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # a worker that died: that report fails
-                        outcome = ReportOutcome(job.name, False, 0.0,
-                                                error=f"worker failed: {type(exc).__name__}: "
-                                                      f"{exc}")
-                        write_text_atomic(out / f"{job.name}.error.txt",
-                                          f"report {job.name} failed\n{outcome.error}\n")
-                    record(job, outcome, stamp)
+                stamps[job.name] = stamp
+        for job, result in runner.map(_run, [job for job, _ in todo], out, kernel_name):
+            if isinstance(result, TaskLost):  # its worker died or it timed out
+                for stale in (out / f"{job.name}.html", out / f"{job.name}.json"):
+                    stale.unlink(missing_ok=True)
+                result = ReportOutcome(job.name, False, 0.0, error=str(result))
+                write_text_atomic(out / f"{job.name}.error.txt",
+                                  f"report {job.name} failed\n{result.error}\n")
+                logger.error("report %s FAILED: %s", job.name, result.error)
+            record(job, result, stamps[job.name])
+    runner.close()
     outcomes = [by_name[j.name] for j in jobs]
     if index:
         from .index_page import write_index
@@ -615,11 +603,13 @@ _EPILOG = """examples:
   kpianalysis-build -j 2 --force                     two reports at a time, rebuild all
   kpianalysis-build --manifest inputs.json           write every input file's check, build nothing
   kpianalysis-build --wait 600                       wait up to 10 min for a running build
+  kpianalysis-build --timeout 600                    fail a report that runs over 10 minutes
+  kpianalysis-build --executor dask --scheduler tcp://10.0.0.5:8786   on a Dask cluster
 
 exit status: 0 all built, 1 a report failed (see <out>/build-summary.json and
 <out>/<name>.error.txt) or, with --dry-run/--manifest, an input file is missing or unreadable,
-2 bad arguments, catalog or parameters (nothing built), 3 another build is using the same
-folders (its pid and start time are named; nothing built)."""
+2 bad arguments, catalog or parameters, or an unreachable Dask scheduler (nothing built),
+3 another build is using the same folders (its pid and start time are named; nothing built)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -670,6 +660,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="rebuild every report, even those whose inputs, notebook, "
                              "parameters and package version are unchanged")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="fail a report (not the build) that takes longer than this "
+                             "(e.g. --timeout 600; default: no limit; local executor)")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="where reports run: local worker processes (default) or a "
+                             "Dask cluster (needs --scheduler and the 'dask' extra)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address for --executor dask "
+                             "(e.g. tcp://10.0.0.5:8786)")
     parser.add_argument("--kernel", default="python3", metavar="NAME",
                         help="Jupyter kernel the notebooks run in (default: python3)")
     parser.add_argument("--version", action="version", version=f"kpianalysis {__version__}")
@@ -701,13 +700,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         print("kpianalysis-build: error: -j must be at least 1", file=sys.stderr)
         return 2
+    if args.timeout is not None and args.timeout <= 0:
+        print("kpianalysis-build: error: --timeout must be a positive number of seconds",
+              file=sys.stderr)
+        return 2
     from .buildlock import BuildLockedError
+    from .executors import ExecutorError, make_executor
 
+    try:
+        runner = make_executor(args.executor, args.jobs, args.timeout, args.scheduler,
+                               args.kernel)
+    except ExecutorError as exc:
+        print(f"kpianalysis-build: error: {exc}", file=sys.stderr)
+        return 2
     try:
         outcomes = build_reports(args.data_root, args.processed, args.out, args.only,
                                  args.kernel, args.catalog, options, workers=args.jobs,
-                                 force=args.force, wait=wait)
+                                 force=args.force, wait=wait, runner=runner)
     except BuildLockedError as exc:
+        runner.close()
         print(f"kpianalysis-build: {exc}", file=sys.stderr)
         return 3
     failed = [o for o in outcomes if not o.ok]
@@ -725,4 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run the module's own copy, so jobs sent to workers name kpianalysis.build, not __main__
+    from kpianalysis.build import main as _main
+
+    sys.exit(_main())

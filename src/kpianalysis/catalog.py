@@ -54,7 +54,7 @@ _OPTIONAL = ("instrument", "scorecard", "notes", "report", "rules")
 _DIRECTIONS = ("higher", "lower")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """A safe YAML loader that refuses a mapping with a repeated key."""
 
     def construct_mapping(self, node, deep=False):
@@ -517,8 +517,18 @@ class Catalog:
                       key=lambda k: k.scorecard_item or 0)
 
 
+#: Catalogs already validated in this process, by (source, its absolute path, SHA-256 of the
+#: text): a kernel
+#: forked from the build's kernel server (:mod:`kpianalysis.kernels`) finds the build's
+#: catalog here instead of parsing it again for every report. Never stale: keyed on content.
+_LOADED: dict[tuple[str, str, str], Catalog] = {}
+
+
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Load and validate a KPI catalog (default: the packaged ``catalog.yaml``).
+
+    A file with the same content as one already loaded in this process gives that catalog
+    again (it is not mutated by the package).
 
     Raises
     ------
@@ -536,6 +546,20 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             raise FileNotFoundError(f"catalog file not found: {p}")
         text = p.read_text(encoding="utf-8")
         source = str(p)
+    import hashlib
+
+    key = (source, str(Path(source).resolve()) if path is not None else "",
+           hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key in _LOADED:
+        return _LOADED[key]
+    catalog = _parse_catalog(text, source)
+    if len(_LOADED) >= 4:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = catalog
+    return catalog
+
+
+def _parse_catalog(text: str, source: str) -> Catalog:
     try:
         doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:

@@ -1,0 +1,441 @@
+"""Where the build's reports run: local worker processes, or a Dask cluster.
+
+An executor runs ``fn(job, *args)`` for every job and yields ``(job, result)`` as each
+finishes; a job that could not finish yields a :class:`TaskLost` instead of a result, so
+the build fails that report (with the message) and goes on with the others.
+
+* :class:`LocalExecutor` (the default): ``workers`` processes, each taking one report at a
+  time; kernels come from a :class:`~kpianalysis.kernels.KernelServer` started on first use,
+  and the workers are forked from its template too (set ``KPIANALYSIS_NO_KERNEL_SERVER=1``
+  for spawned workers and ordinary kernel processes).
+  A report that runs longer than ``timeout`` seconds has its worker (and so its kernel)
+  killed; a worker that dies fails only the report it was building, and a new worker takes
+  over. Workers are replaced after ``max_tasks`` reports, so memory stays flat.
+* :class:`DaskExecutor`: the same jobs on a ``dask.distributed`` cluster (the optional
+  ``dask`` extra). Workers need the package, and the data root and output folders at the
+  same paths as the machine that runs the build (a shared file system); each job runs in
+  the build's working directory, one report at a time per worker process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = ["DaskExecutor", "ExecutorError", "LocalExecutor", "TaskLost", "make_executor"]
+
+#: The build's kernel arguments (:func:`kpianalysis.build._run`): the ready kernels use them.
+KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot run at all (e.g. an unreachable Dask scheduler); one line."""
+
+
+class TaskLost(Exception):
+    """A job that did not finish: its worker died, it timed out, or its task failed."""
+
+
+def _worker_main(conn: multiprocessing.connection.Connection) -> None:
+    """A worker process: run each ``(fn, job, args)`` received, send back the result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops its workers itself
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            break
+        if message is None:
+            break
+        fn, job, args = message
+        try:
+            result: Any = fn(job, *args)
+        except Exception as exc:
+            result = TaskLost(f"{type(exc).__name__}: {exc}")
+        conn.send(result)
+    conn.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # every output is written atomically; skip the slow interpreter teardown
+
+
+def _forked_worker_main(address: str) -> None:
+    """A worker forked from the kernel server's template: connect back to the build."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(address)
+    conn = Connection(sock.detach())
+    conn.send(os.getpid())
+    _worker_main(conn)
+
+
+def _catalogs(jobs: Sequence[Any]) -> list[str]:
+    """The catalog files the jobs' notebooks read (their ``catalog_path`` parameter)."""
+    return sorted({str(p) for j in jobs
+                   if (p := getattr(j, "parameters", {}).get("catalog_path"))})
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by signal {signal.Signals(-code).name}"
+        return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+class _Worker:
+    """A spawned worker process (when no kernel server runs)."""
+
+    def __init__(self, context: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child,), daemon=True,
+                                       name="kpianalysis-worker")
+        self.process.start()
+        child.close()
+        self.job: Any = None
+        self.started = 0.0
+        self.done = 0
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def exit_description(self) -> str:
+        self.process.join(timeout=1)
+        return _describe_exit(self.process.exitcode)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.process.is_alive():
+            self.process.kill()
+        else:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self.conn.send(None)
+        self.process.join(timeout=10)
+        if self.process.is_alive():  # pragma: no cover
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class _ForkedWorker(_Worker):
+    """A worker forked from the kernel server's template: everything is already imported."""
+
+    def __init__(self, server: Any, listener: Any) -> None:
+        from multiprocessing.connection import Connection
+
+        from .kernels import server_request
+
+        self.server = server
+        self.pid = int(server_request(server.address, {
+            "op": "worker", "target": f"{__name__}:_forked_worker_main",
+            "address": listener.getsockname(), "server": server.address,
+            "owner": os.getpid(), "cwd": os.getcwd(), "path": sys.path})["pid"])
+        sock, _ = listener.accept()
+        sock.settimeout(None)
+        self.conn = Connection(sock.detach())
+        hello = self.conn.recv()
+        if hello != self.pid:  # pragma: no cover - another process on our private socket
+            raise ExecutorError(f"unexpected worker {hello!r} (expected pid {self.pid})")
+        self.job = None
+        self.started = 0.0
+        self.done = 0
+
+    def alive(self) -> bool:
+        from .kernels import _alive
+
+        return _alive(self.pid)
+
+    def exit_description(self) -> str:
+        from .kernels import server_request
+
+        for _ in range(20):
+            code = server_request(self.server.address, {"op": "exit", "pid": self.pid})["code"]
+            if code is not None:
+                return _describe_exit(code)
+            time.sleep(0.05)
+        return "exit status unknown"
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        else:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self.conn.send(None)
+        self.conn.close()
+
+
+class LocalExecutor:
+    """Run jobs in ``workers`` local processes, each report in a fresh kernel.
+
+    Parameters
+    ----------
+    workers : int
+        Reports built at once.
+    timeout : float, optional
+        Seconds a report may take before its worker and kernel are killed (None: no limit).
+    kernel_name : str
+        The Jupyter kernel the reports run in; ready kernels from a kernel server stand in
+        for it when it runs the build's own Python (:func:`~kpianalysis.kernels.pool_serves`).
+    max_tasks : int
+        Reports a worker builds before it is replaced by a fresh one.
+    """
+
+    def __init__(self, workers: int = 1, timeout: float | None = None,
+                 kernel_name: str = "python3", max_tasks: int = 100) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        if timeout is not None and timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        self.workers, self.timeout, self.max_tasks = workers, timeout, max_tasks
+        self.kernel_name = kernel_name
+        self._context = multiprocessing.get_context("spawn")  # a clean process per worker
+        self._pool: list[_Worker] = []
+        self._server: Any = None
+        self._listener: Any = None
+        weakref.finalize(self, LocalExecutor._stop_all, self._pool)
+
+    @staticmethod
+    def _stop_all(pool: list[_Worker]) -> None:  # if close() was never called
+        for worker in pool:
+            worker.stop(kill=True)
+
+    def _start_server(self, jobs: Sequence[Any]) -> None:
+        if self._server is not None or os.environ.get("KPIANALYSIS_NO_KERNEL_SERVER"):
+            return
+        from .kernels import KernelServer, pool_serves
+
+        if pool_serves(self.kernel_name):
+            import socket
+
+            self._server = KernelServer(kernel_args=KERNEL_ARGS, ahead=self.workers,
+                                        catalogs=_catalogs(jobs), expect=len(jobs)).start()
+            self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._listener.bind(str(self._server.folder / "workers"))  # a private folder
+            self._listener.listen(16)
+            self._listener.settimeout(120)  # the template imports the stack first
+
+    def map(self, fn: Callable[..., Any], jobs: Sequence[Any], *args: Any
+            ) -> Iterator[tuple[Any, Any]]:
+        """Run ``fn(job, *args)`` for each job; yield ``(job, result or TaskLost)``.
+
+        ``fn`` must be a module-level function (it is sent to the workers by name).
+        """
+        todo = deque(jobs)
+        if not todo:
+            return
+        if self._server is None:
+            self._start_server(jobs)
+        else:
+            self._server.expect(len(todo))
+        busy: list[_Worker] = []
+        while todo or busy:
+            while todo and len(busy) < self.workers:
+                worker = self._idle_worker(busy)
+                worker.job, worker.started = todo.popleft(), time.monotonic()
+                worker.conn.send((fn, worker.job, args))
+                busy.append(worker)
+            ready = multiprocessing.connection.wait([w.conn for w in busy],
+                                                    timeout=self._next_deadline(busy))
+            now = time.monotonic()
+            for worker in list(busy):
+                job = worker.job
+                result: Any
+                if worker.conn in ready or worker.conn.poll():
+                    try:
+                        result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is not None:
+                        worker.done += 1
+                        busy.remove(worker)
+                        worker.job = None
+                        self._retire_if_used_up(worker)
+                        yield job, result
+                        continue
+                if worker.conn in ready or not worker.alive():  # EOF: it died
+                    result = TaskLost(f"the worker process building this report died "
+                                      f"({worker.exit_description()}); the other reports "
+                                      f"went on")
+                elif self.timeout is not None and now - worker.started > self.timeout:
+                    result = TaskLost(f"timed out after {self.timeout:g} s (the kernel was "
+                                      f"stopped; raise --timeout if the report needs longer)")
+                else:
+                    continue
+                busy.remove(worker)
+                self._pool.remove(worker)
+                worker.stop(kill=True)  # its kernel is killed by the kernel server
+                yield job, result
+
+    def _next_deadline(self, busy: list[_Worker]) -> float | None:
+        if self.timeout is None:
+            return None
+        left = min(w.started + self.timeout for w in busy) - time.monotonic()
+        return max(0.05, left)
+
+    def _idle_worker(self, busy: list[_Worker]) -> _Worker:
+        for worker in self._pool:
+            if worker not in busy and worker.alive():
+                return worker
+        for worker in [w for w in self._pool if w not in busy]:  # dead idle workers
+            self._pool.remove(worker)
+            worker.stop(kill=True)
+        worker = (_ForkedWorker(self._server, self._listener) if self._listener is not None
+                  else _Worker(self._context))
+        self._pool.append(worker)
+        return worker
+
+    def _retire_if_used_up(self, worker: _Worker) -> None:
+        if worker.done >= self.max_tasks:
+            self._pool.remove(worker)
+            worker.stop()
+
+    def close(self) -> None:
+        """Stop the workers and the kernel server."""
+        for worker in self._pool:
+            worker.stop(kill=not worker.alive() or worker.job is not None)
+        self._pool.clear()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_DIR_LOCK = threading.Lock()
+_WORKER_SERVER: Any = None
+
+
+def _run_in_dir(cwd: str, kernel_name: str, fn: Callable[..., Any], job: Any,
+                *args: Any) -> Any:
+    """A Dask task: ``fn(job, *args)`` in the build's working directory, kernels from this
+    worker's own kernel server (started on its first report)."""
+    global _WORKER_SERVER
+    with _DIR_LOCK:  # the working directory is per process: one report at a time
+        if _WORKER_SERVER is None and not os.environ.get("KPIANALYSIS_NO_KERNEL_SERVER"):
+            from .kernels import KernelServer, pool_serves
+
+            _WORKER_SERVER = False
+            if pool_serves(kernel_name):
+                _WORKER_SERVER = KernelServer(cwd, kernel_args=KERNEL_ARGS,
+                                              catalogs=_catalogs([job])).start()
+        before = os.getcwd()
+        os.chdir(cwd)
+        try:
+            return fn(job, *args)
+        finally:
+            os.chdir(before)
+
+
+class DaskExecutor:
+    """Run jobs on a ``dask.distributed`` cluster.
+
+    Parameters
+    ----------
+    scheduler : str
+        The scheduler's address (``tcp://host:8786``), or a ``distributed.Client``.
+    kernel_name : str
+        The Jupyter kernel the reports run in.
+    connect_timeout : float
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    ExecutorError
+        One line naming the address when the scheduler cannot be reached, or when
+        ``dask.distributed`` is not installed.
+    """
+
+    def __init__(self, scheduler: Any, kernel_name: str = "python3",
+                 connect_timeout: float = 10.0) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise ExecutorError("--executor dask needs dask.distributed: "
+                                "pip install 'kpianalysis[dask]'") from None
+        self.kernel_name = kernel_name
+        if isinstance(scheduler, distributed.Client):
+            self.client, self._own = scheduler, False
+            return
+        try:
+            self.client = distributed.Client(str(scheduler), timeout=connect_timeout,
+                                             set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler}: "
+                                f"{first}") from None
+        self._own = True
+
+    def map(self, fn: Callable[..., Any], jobs: Sequence[Any], *args: Any
+            ) -> Iterator[tuple[Any, Any]]:
+        """Submit every job; yield ``(job, result or TaskLost)`` as each finishes."""
+        import uuid
+
+        from distributed import as_completed
+
+        cwd = os.getcwd()
+        futures = {}
+        for job in jobs:
+            key = f"kpianalysis-{getattr(job, 'name', 'job')}-{uuid.uuid4().hex[:8]}"
+            future = self.client.submit(_run_in_dir, cwd, self.kernel_name, fn, job, *args,
+                                        key=key, pure=False)
+            futures[future] = job
+        for future in as_completed(list(futures)):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # KilledWorker, a lost connection …
+                result = TaskLost(f"the Dask task failed: {type(exc).__name__}: {exc}")
+            yield job, result
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster keeps running)."""
+        if self._own:
+            self.client.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_executor(name: str = "local", workers: int = 1, timeout: float | None = None,
+                  scheduler: Any = None, kernel_name: str = "python3"
+                  ) -> LocalExecutor | DaskExecutor:
+    """The executor named on the command line (``local`` or ``dask``).
+
+    Raises
+    ------
+    ExecutorError
+        ``dask`` without a scheduler address, or a scheduler that cannot be reached.
+    ValueError
+        An unknown executor name.
+    """
+    if name == "local":
+        return LocalExecutor(workers, timeout=timeout, kernel_name=kernel_name)
+    if name == "dask":
+        if not scheduler:
+            raise ExecutorError("--executor dask needs --scheduler ADDRESS "
+                                "(e.g. tcp://scheduler:8786)")
+        return DaskExecutor(scheduler, kernel_name=kernel_name)
+    raise ValueError(f"unknown executor {name!r}; choose local or dask")
