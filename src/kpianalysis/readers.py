@@ -26,6 +26,7 @@ from ._validation import DataValidationError, describe_values
 from .files import sha256_of
 from .instruments import Instrument
 from .likert import parse_likert
+from .thaidate import parse_thai_dates, thai_digits_to_ascii
 
 __all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
 
@@ -160,10 +161,10 @@ def survey_round_files(folder: str | os.PathLike[str], kpi: str) -> dict[int, Pa
     return dict(sorted(found.items()))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     from .tables import read_table
 
-    if not path.exists():
+    if not Path(path).exists():
         raise FileNotFoundError(f"survey file {path} does not exist")
     frame = read_table(path, source=str(path))
     if frame.empty:
@@ -172,7 +173,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _integers(frame: pd.DataFrame, column: str, source: str, allowed=None) -> pd.Series:
-    values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+    values = pd.to_numeric(thai_digits_to_ascii(frame[column].str.strip()), errors="coerce")
     bad = values.isna() | (values != np.floor(values))
     if allowed is not None:
         bad |= ~values.isin(allowed)
@@ -193,8 +194,8 @@ def read_satisfaction_survey(
 
     Parameters
     ----------
-    path : str or path-like
-        The CSV file.
+    path : str, path-like or TableRef
+        The file: CSV (UTF-8, UTF-16 or cp874) or a workbook (the TableRef's sheet).
     instrument : Instrument
         The questionnaire (see :func:`kpianalysis.get_instrument`).
 
@@ -212,7 +213,6 @@ def read_satisfaction_survey(
         a profile answer outside a closed question's values; a weight that is missing,
         non-numeric or ≤ 0.
     """
-    path = Path(path)
     source = str(path)
     raw = _read_csv(path)
     required = [*_ID_COLUMNS, *instrument.profile_columns, *instrument.item_codes]
@@ -241,16 +241,15 @@ def read_satisfaction_survey(
 
     frame = pd.DataFrame({"respondent_id": ids})
     frame["round"] = _integers(raw, "round", source, allowed=_VALID_ROUNDS)
-    dates = pd.to_datetime(raw["response_date"].str.strip(), errors="coerce", format="ISO8601")
+    dates = parse_thai_dates(raw["response_date"], source=source, column="response_date")
     if dates.isna().any():
         bad = dates.isna()
         raise DataValidationError(
-            f"invalid date(s) {describe_values(raw.loc[bad, 'response_date'].tolist())}; "
-            "expected an ISO date such as 2024-01-15 (Common Era)",
-            source=source, column="response_date",
+            "blank date; expected the response date on every row (2024-01-15, 15/01/2567, "
+            "1/15/2024, Thai digits allowed)", source=source, column="response_date",
             rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
         )
-    frame["response_date"] = dates
+    frame["response_date"] = dates.dt.normalize()
 
     for field in instrument.profile_fields:
         col = raw[field.column].str.strip()
@@ -266,7 +265,7 @@ def read_satisfaction_survey(
         frame[field.column] = col.replace("", pd.NA)
 
     if "weight" in raw.columns:
-        w = pd.to_numeric(raw["weight"].str.strip(), errors="coerce")
+        w = pd.to_numeric(thai_digits_to_ascii(raw["weight"].str.strip()), errors="coerce")
         bad = w.isna() | ~np.isfinite(w) | (w <= 0)
         if bad.any():
             raise DataValidationError(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import DataValidationError, describe_values
+from ..tables import TableRef
 from ._bands import _check_percent, _exact
 from ._inputs import _boolean, _numeric, _read_table, _require_columns
 
@@ -86,7 +87,7 @@ def score_count_target(
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
         raise ValueError(f"target must be a positive integer, got {target!r}")
     names: list[str] = []
-    if isinstance(count, (str, Path, pd.DataFrame)):
+    if isinstance(count, (str, Path, TableRef, pd.DataFrame)):
         if column is None:
             raise ValueError("column (the yes/no column to count) is required for a file")
         df, source = _read_table(count, "count")
@@ -145,7 +146,9 @@ def score_committee_share(
     CountScore
         ``detail`` has the per-committee ``share_percent`` and ``meets`` columns.
     """
-    df, source = _read_table(committees, "committees")
+    df, source = _read_table(committees, "committees",
+                             "committees" if (id_column, citizen_column, total_column) == (
+                                 "committee_id", "citizen_members", "total_members") else None)
     _require_columns(df, [id_column, citizen_column, total_column], source, "committees")
     citizens = _numeric(df, citizen_column, source, integer=True, low=0).astype(int)
     total = _numeric(df, total_column, source, integer=True, low=1).astype(int)
