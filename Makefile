@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: reports test lint bench clean
+.PHONY: reports test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_raking.py
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_build.py
+
+# Long fuzz run of the readers (issue 11): 50,000 malformed variants of data/raw, counts printed.
+FUZZ_VARIANTS ?= 50000
+FUZZ_SEED ?= 20261130
+fuzz: $(STAMP)
+	PYTHONPATH=src $(PY) tests/fuzz_inputs.py --variants $(FUZZ_VARIANTS) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

@@ -232,7 +232,7 @@ def read_district_targets(data: Any, targets: pd.DataFrame | None = None, *,
 
     code_text = thai_digits_to_ascii(frame["district_code"].astype(str).str.strip())
     code = pd.to_numeric(code_text, errors="coerce")
-    bad = (code.isna() | (code != code.round())).to_numpy()
+    bad = (code.isna() | ~np.isfinite(code) | (code != code.round())).to_numpy()
     _fail(bad, frame, "district_code", src,
           "expected a DOPA district code, a whole number such as 1001")
     code = code.astype(int)

@@ -24,6 +24,7 @@ import pandas as pd
 from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
+from .input_schema import parse_numbers
 from .instruments import Instrument
 from .likert import parse_likert
 from .thaidate import parse_thai_dates, thai_digits_to_ascii
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 DESIGN_COLUMNS: tuple[str, ...] = ("weight", "stratum", "psu")
 _ID_COLUMNS = ("respondent_id", "round", "response_date")
 _VALID_ROUNDS = (1, 2)
+#: Largest plausible numeric profile answer by unit (age in years).
+_MAX_PROFILE_NUMBER = {"ปี": 120}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -264,6 +267,14 @@ def read_satisfaction_survey(
                 )
         frame[field.column] = col.replace("", pd.NA)
 
+    # numeric profile answers (age in years): a number, Thai digits read as ASCII
+    for field in instrument.profile_fields:
+        if field.unit and field.values is None:
+            text = thai_digits_to_ascii(raw[field.column].str.strip())
+            parse_numbers(text, source=source, column=field.column, low=0,
+                          high=_MAX_PROFILE_NUMBER.get(field.unit), allow_missing=True)
+            frame[field.column] = text.replace("", pd.NA)
+
     if "weight" in raw.columns:
         w = pd.to_numeric(thai_digits_to_ascii(raw["weight"].str.strip()), errors="coerce")
         bad = w.isna() | ~np.isfinite(w) | (w <= 0)
@@ -275,9 +286,9 @@ def read_satisfaction_survey(
                 rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
             )
         frame["weight"] = w.astype(float)
-    for col in ("stratum", "psu"):
+    for col in ("stratum", "psu"):  # design labels; Thai digits read as ASCII
         if col in raw.columns:
-            frame[col] = raw[col].str.strip()
+            frame[col] = thai_digits_to_ascii(raw[col].str.strip())
 
     labels = {label: level for level, label in instrument.scale_labels.items()}
     items = parse_likert(raw, list(instrument.item_codes), labels, source=source)

@@ -21,6 +21,7 @@ import csv
 import dataclasses
 import datetime as _dt
 import io
+import itertools
 import os
 import re
 import unicodedata
@@ -214,15 +215,14 @@ def _frame(header: list[str], rows: list[list[str]], where: str) -> pd.DataFrame
         rows = [r[:n] for r in rows]
     frame = pd.DataFrame(rows, columns=columns, dtype=str) if rows else \
         pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
-    if len(frame):
+    if rows and max(map(len, itertools.chain.from_iterable(rows))) > MAX_CELL_CHARS:
         lengths2 = frame.apply(lambda s: s.str.len()).to_numpy()
         big = lengths2 > MAX_CELL_CHARS
-        if big.any():
-            r, c = np.argwhere(big)[0]
-            raise DataValidationError(
-                f"a cell of {int(lengths2[r, c]):,} characters; expected at most "
-                f"{MAX_CELL_CHARS:,}", source=where, column=columns[c],
-                rows=(np.flatnonzero(big.any(axis=1)) + 1).tolist())
+        r, c = np.argwhere(big)[0]
+        raise DataValidationError(
+            f"a cell of {int(lengths2[r, c]):,} characters; expected at most "
+            f"{MAX_CELL_CHARS:,}", source=where, column=columns[c],
+            rows=(np.flatnonzero(big.any(axis=1)) + 1).tolist())
     return frame
 
 

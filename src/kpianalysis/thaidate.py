@@ -64,6 +64,8 @@ _THAI_TEXT = re.compile(r"^\s*(\d{1,2})\s+(\S+)\s+(?:พ\.ศ\.\s*)?(\d{4})\s*$"
 #: A time of day after a date: `` 10:15``, ``, 10:15:30``, ``T10:15:30.5``, `` 10:15 น.``.
 _TIME = r"(?:[\sT,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*น\.)?)?\s*$"
 _SPLIT_TIME = re.compile(r"^(.*?)" + _TIME)
+_NUMERIC_DATE = (r"^(?:(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))"
+                 + _TIME)
 
 
 def _time_of_day(h: Any, m: Any, s: Any) -> pd.Timedelta | None:
@@ -206,38 +208,44 @@ def parse_thai_dates(values: Any, *, source: str | None = None,
     text = text[~missing].astype("string")
     if len(text):
         text = thai_digits_to_ascii(text).str.strip()
-        slash_parts = text.str.extract(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})" + _TIME)
-        iso_parts = text.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-        slash = slash_parts[[0, 1, 2]].notna().all(axis=1)
-        iso = iso_parts[[0, 1, 2]].notna().all(axis=1) & ~slash
-        # one frame of (first, second, year, h, m, s) for both numeric forms
-        iso_dmy = iso_parts[[2, 1, 0, 3, 4, 5]].set_axis(range(6), axis=1)
-        parts = slash_parts.mask(~slash, iso_dmy, axis=0)
-        numeric = slash | iso
-        ok = pd.Series(False, index=text.index)
+        # groups: slash d/m/y (0-2), ISO y-m-d (3-5), time h:m:s (6-8)
+        num = text.str.extract(_NUMERIC_DATE).astype(float).to_numpy()
+        slash = ~np.isnan(num[:, 0])
+        numeric = slash | ~np.isnan(num[:, 3])
+        ok = np.zeros(len(text), dtype=bool)
         if numeric.any():
-            p = parts[numeric].apply(pd.to_numeric, errors="coerce").fillna(0).astype(np.int64)
-            y = p[2]
+            n = np.nan_to_num(num[numeric]).astype(np.int64)
+            sl = slash[numeric]
+            y = np.where(sl, n[:, 2], n[:, 3])
             is_be = y >= 2400
-            ce = y.where(~is_be, y - BE_OFFSET)
-            year_ok = np.where(is_be, y.between(_BE_MIN, _BE_MAX), y.between(_CE_MIN, _CE_MAX))
-            day_first = is_be | iso[numeric]  # ISO parts were put day first above
-            day = p[0].where(day_first, p[1])
-            month = p[1].where(day_first, p[0])
-            clock_ok = (p[3] <= 23) & (p[4] <= 59) & (p[5] <= 59)
-            frame = pd.DataFrame({"year": ce.where(year_ok, 2000), "month": month,
-                                  "day": day})
-            parsed = pd.to_datetime(frame, errors="coerce") + pd.to_timedelta(
-                p[3] * 3600 + p[4] * 60 + p[5], unit="s")
-            parsed[~year_ok | ~clock_ok.to_numpy()] = pd.NaT
-            out.loc[parsed.index] = parsed
-            ok.loc[parsed.index] = parsed.notna()
-        for idx in text.index[~numeric]:  # rare forms: Thai month names
+            year_ok = np.where(is_be, (y >= _BE_MIN) & (y <= _BE_MAX),
+                               (y >= _CE_MIN) & (y <= _CE_MAX))
+            day_first = is_be | ~sl  # dd/mm/BBBB; ISO is y-m-d
+            day = np.where(sl, np.where(day_first, n[:, 0], n[:, 1]), n[:, 5])
+            month = np.where(sl, np.where(day_first, n[:, 1], n[:, 0]), n[:, 4])
+            ce = np.where(is_be, y - BE_OFFSET, y)
+            h, mi, sec = n[:, 6], n[:, 7], n[:, 8]
+            valid = (year_ok & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+                     & (h <= 23) & (mi <= 59) & (sec <= 59))
+            ce = np.where(valid, ce, 2000)
+            month = np.where(valid, month, 1)
+            day = np.where(valid, day, 1)
+            first = ((ce - 1970) * 12 + month - 1).astype("datetime64[M]")
+            stamp = first.astype("datetime64[D]") + (day - 1)
+            valid &= stamp.astype("datetime64[M]") == first  # 31/02 rolls into March
+            stamp = stamp.astype("datetime64[ns]") + (h * 3600 + mi * 60 + sec).astype(
+                "timedelta64[s]")
+            stamp[~valid] = np.datetime64("NaT")
+            idx = text.index[numeric]
+            out.loc[idx] = stamp
+            ok[numeric] = valid
+        for pos in np.flatnonzero(~numeric):  # rare forms: Thai month names
             try:
-                out.loc[idx] = parse_thai_date(str(text.loc[idx]))
-                ok.loc[idx] = True
+                out.loc[text.index[pos]] = parse_thai_date(str(text.iloc[pos]))
+                ok[pos] = True
             except ValueError:
-                ok.loc[idx] = False
+                ok[pos] = False
+        ok = pd.Series(ok, index=text.index)
         if not ok.all():
             bad_mask = s.index.isin(text.index[~ok.to_numpy()])
             pos = np.flatnonzero(bad_mask)

@@ -87,6 +87,7 @@ def score_count_target(
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
         raise ValueError(f"target must be a positive integer, got {target!r}")
     names: list[str] = []
+    source: str | None = None
     if isinstance(count, (str, Path, TableRef, pd.DataFrame)):
         if column is None:
             raise ValueError("column (the yes/no column to count) is required for a file")
@@ -105,7 +106,9 @@ def score_count_target(
     if flags is not None:
         n = int(flags.sum())
         if out_of is not None and out_of != len(flags):
-            raise ValueError(f"out_of={out_of} but the data has {len(flags)} items")
+            raise DataValidationError(f"the file has {len(flags)} items; expected the "
+                                      f"{out_of} the KPI counts from (out_of)",
+                                      source=source)
         out_of = len(flags)
         met = tuple(nm for nm, f in zip(names, flags, strict=True) if f)
         missing = tuple(nm for nm, f in zip(names, flags, strict=True) if not f)
@@ -115,6 +118,10 @@ def score_count_target(
             raise ValueError(f"count must be between 0 and out_of={out_of}, got {count!r}")
         met = missing = ()
     if out_of is not None and target > out_of:
+        if source is not None:
+            raise DataValidationError(f"the file has {out_of} items, fewer than the target "
+                                      f"{target}; expected at least {target} rows",
+                                      source=source)
         raise ValueError(f"target={target} exceeds out_of={out_of}")
     return CountScore(count=n, target=int(target), out_of=out_of,
                       percent_of_target=n * 100 / target, target_met=n >= target,
