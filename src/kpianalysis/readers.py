@@ -29,7 +29,13 @@ from .instruments import Instrument
 from .likert import parse_likert
 from .thaidate import parse_thai_dates, thai_digits_to_ascii
 
-__all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
+__all__ = [
+    "DESIGN_COLUMNS",
+    "SurveyData",
+    "read_satisfaction_survey",
+    "survey_from_frame",
+    "survey_round_files",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +224,16 @@ def read_satisfaction_survey(
     """
     source = str(path)
     raw = _read_csv(path)
+    return survey_from_frame(raw, instrument, source=source, sha256=sha256_of(path))
+
+
+def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
+                      sha256: str) -> SurveyData:
+    """Validate a survey already read as text columns (see :func:`read_satisfaction_survey`).
+
+    ``raw`` has the standard column names (a Google Forms export is renamed first,
+    :mod:`kpianalysis.forms`); ``source`` and ``sha256`` name the file it came from.
+    """
     required = [*_ID_COLUMNS, *instrument.profile_columns, *instrument.item_codes]
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -304,7 +320,7 @@ def read_satisfaction_survey(
     return SurveyData(
         instrument=instrument,
         path=source,
-        sha256=sha256_of(path),
+        sha256=sha256,
         frame=frame,
         items=items,
         n_free_text=n_free,
