@@ -40,8 +40,10 @@ bench: $(STAMP)
 # Long fuzz run of the readers (issue 11): 50,000 malformed variants of data/raw, counts printed.
 FUZZ_VARIANTS ?= 50000
 FUZZ_SEED ?= 20261130
+FUZZ_JOBS ?= 2
 fuzz: $(STAMP)
-	PYTHONPATH=src $(PY) tests/fuzz_inputs.py --variants $(FUZZ_VARIANTS) --seed $(FUZZ_SEED)
+	PYTHONPATH=src $(PY) tests/fuzz_inputs.py --variants $(FUZZ_VARIANTS) --seed $(FUZZ_SEED) \
+	  --jobs $(FUZZ_JOBS)
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

@@ -715,22 +715,53 @@ def format_report(report: Report, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``make fuzz``: a long run; prints the counts, exits 1 on any failure."""
+def _run_part(args: tuple[int, int, int]) -> Report:
     import tempfile
 
+    n, seed, xlsx_cells = args
+    global XLSX_MAX_CELLS
+    XLSX_MAX_CELLS = xlsx_cells
+    with tempfile.TemporaryDirectory() as tmp:
+        return run(n, seed, Path(tmp), log=lambda m: print(f"[seed {seed}] {m}", file=sys.stderr,
+                                                            flush=True))
+
+
+def merge(reports: list[Report]) -> Report:
+    """One report from several runs."""
+    out = Report()
+    for r in reports:
+        out.variants += r.variants
+        out.counts.update(r.counts)
+        for name, c in r.by_mutation.items():
+            out.by_mutation.setdefault(name, Counter()).update(c)
+        for name, c in r.by_input.items():
+            out.by_input.setdefault(name, Counter()).update(c)
+        out.failures += r.failures
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make fuzz``: a long run; prints the counts, exits 1 on any failure."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--variants", type=int, default=50_000)
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--xlsx-max-cells", type=int, default=40_000)
+    ap.add_argument("--jobs", type=int, default=1, help="processes (seeds seed, seed+1, …)")
     args = ap.parse_args(argv)
-    global XLSX_MAX_CELLS
-    XLSX_MAX_CELLS = args.xlsx_max_cells
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        report = run(args.variants, args.seed, Path(tmp),
-                     log=lambda m: print(m, file=sys.stderr, flush=True))
-    print(format_report(report, time.perf_counter() - start))
+    jobs = max(1, args.jobs)
+    parts = [(args.variants // jobs + (k < args.variants % jobs), args.seed + k,
+              args.xlsx_max_cells) for k in range(jobs)]
+    if jobs == 1:
+        reports = [_run_part(parts[0])]
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            reports = pool.map(_run_part, parts)
+    report = merge(reports)
+    seeds = ", ".join(str(p[1]) for p in parts)
+    print(f"seeds {seeds}; " + format_report(report, time.perf_counter() - start))
     return 1 if report.failures else 0
 
 
