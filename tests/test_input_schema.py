@@ -64,7 +64,8 @@ def test_a_ce_year_where_the_be_fiscal_year_is_expected_is_refused(tmp_path):
 def test_every_kind_declares_its_required_columns_once():
     frame = pd.DataFrame({"level": ["1"], "criterion": ["x"]}, dtype=str)
     with pytest.raises(DataValidationError, match=r"a milestone evidence file needs columns "
-                                                  r"level, criterion, status; missing status"):
+                                                  r"level, criterion, status; missing "
+                                                  r"column\(s\) 'status'"):
         check_input(frame, "evidence", "ev.csv")
     assert all(s.kind == k for k, s in SCHEMAS.items())
     for schema in SCHEMAS.values():

@@ -212,8 +212,8 @@ class InputSchema:
             more = ", ..." if len(frame.columns) > 15 else ""
             raise DataValidationError(
                 f"{self.description} needs columns "
-                f"{', '.join(c.name for c in columns if c.required)}; missing "
-                f"{', '.join(missing)} (found: {found}{more})", source=source)
+                f"{', '.join(c.name for c in columns if c.required)}; missing column(s) "
+                f"{', '.join(map(repr, missing))} (found: {found}{more})", source=source)
         out = frame.copy()
         for col in columns:
             if col.name not in out.columns:
@@ -260,12 +260,8 @@ SCHEMAS: dict[str, InputSchema] = {s.kind: s for s in (
        Column("weight", _N, required=False, low=0), Column("stratum", required=False,
                                                             blank=True),
        Column("psu", required=False, blank=True)),
-    _s("awareness_survey", "the awareness-survey file",
-       Column("respondent_id"), Column("round", _I, low=1, high=99), Column("mode"),
-       Column("interview_date", _D), Column("district_code", _I, low=1001, high=1050),
-       Column("district_th"), Column("sex"), Column("age_group"),
-       Column("focus_group_id", blank=True), Column("design_weight", _N, blank=True, low=0),
-       Column("aware", _I, low=0, high=1)),
+    # the awareness survey's columns are declared with its sample generator
+    # (kpianalysis.awareness._schema); its margins here
     _s("population_margins", "a population-margins file",
        Column("variable"), Column("category"), Column("label_th", required=False, blank=True),
        Column("population", _N, low=0, high=1e10), Column("status"),

@@ -24,7 +24,7 @@ import pandas as pd
 from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
-from .input_schema import parse_numbers
+from .input_schema import SCHEMAS, check_input, parse_numbers
 from .instruments import Instrument
 from .likert import parse_likert
 from .thaidate import parse_thai_dates, thai_digits_to_ascii
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 #: Optional survey-design columns: design weight, stratum and primary sampling unit.
 DESIGN_COLUMNS: tuple[str, ...] = ("weight", "stratum", "psu")
-_ID_COLUMNS = ("respondent_id", "round", "response_date")
 _VALID_ROUNDS = (1, 2)
 #: Largest plausible numeric profile answer by unit (age in years).
 _MAX_PROFILE_NUMBER = {"ปี": 120}
@@ -234,7 +233,8 @@ def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
     ``raw`` has the standard column names (a Google Forms export is renamed first,
     :mod:`kpianalysis.forms`); ``source`` and ``sha256`` name the file it came from.
     """
-    required = [*_ID_COLUMNS, *instrument.profile_columns, *instrument.item_codes]
+    schema = SCHEMAS["satisfaction_survey"]
+    required = [*schema.required, *instrument.profile_columns, *instrument.item_codes]
     missing = [c for c in required if c not in raw.columns]
     if missing:
         raise DataValidationError(
@@ -315,6 +315,7 @@ def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
     ignored = tuple(c for c in raw.columns if c not in known)
     if ignored:
         logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
+    check_input(raw, "satisfaction_survey", source)  # the declared cell types, once more
     frame.index = raw.index
     items.index = raw.index
     return SurveyData(

@@ -19,7 +19,6 @@ from ..tables import read_table
 from ..thaidate import parse_thai_dates, thai_digits_to_ascii
 from ._schema import (
     _FLAG_COLUMNS,
-    _MARGIN_COLUMNS,
     _REQUIRED,
     AGE_GROUPS,
     CHANNELS,
@@ -251,11 +250,10 @@ def read_population_margins(path: str | Path) -> pd.DataFrame:
         A column is missing, a population is not a positive number, a category repeats, or the
         totals of the variables differ.
     """
+    from ..input_schema import check_input
+
     source = str(path)
-    raw = read_table(path, source=source)
-    missing = [c for c in _MARGIN_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataValidationError(f"missing column(s) {', '.join(missing)}", source=source)
+    raw = check_input(read_table(path, source=source), "population_margins", source)
     if raw.empty:
         raise DataValidationError("the file has no data rows", source=source)
     raw = raw.apply(lambda s: s.str.strip())
