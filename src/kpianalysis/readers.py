@@ -24,7 +24,7 @@ import pandas as pd
 from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
-from .input_schema import SCHEMAS, check_input, parse_numbers
+from .input_schema import SCHEMAS, parse_numbers
 from .instruments import Instrument
 from .likert import parse_likert
 from .thaidate import parse_thai_dates, thai_digits_to_ascii
@@ -315,7 +315,6 @@ def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
     ignored = tuple(c for c in raw.columns if c not in known)
     if ignored:
         logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
-    check_input(raw, "satisfaction_survey", source)  # the declared cell types, once more
     frame.index = raw.index
     items.index = raw.index
     return SurveyData(

@@ -87,7 +87,9 @@ def thai_digits_to_ascii(text: Any) -> Any:
     '28/10/2563'
     """
     if isinstance(text, (pd.Series, pd.Index)):
-        return text.str.translate(_THAI_DIGITS) if len(text) else text
+        if not len(text) or not text.str.contains("[๐-๙]", regex=True, na=False).any():
+            return text  # the usual case, found by one vectorised search
+        return text.str.translate(_THAI_DIGITS)
     if isinstance(text, str):
         return text.translate(_THAI_DIGITS)
     return text
@@ -208,6 +210,14 @@ def parse_thai_dates(values: Any, *, source: str | None = None,
     text = text[~missing].astype("string")
     if len(text):
         text = thai_digits_to_ascii(text).str.strip()
+        # fast path: plain ISO dates with a CE year (the survey files), parsed in C
+        iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        iso_ok = iso.notna() & iso.dt.year.between(_CE_MIN, _CE_MAX)
+        if iso_ok.any():
+            out.loc[text.index[iso_ok.to_numpy()]] = iso[iso_ok].to_numpy()
+            text_all, text = text, text[~iso_ok.to_numpy()]
+        else:
+            text_all = text
         # groups: slash d/m/y (0-2), ISO y-m-d (3-5), time h:m:s (6-8)
         num = text.str.extract(_NUMERIC_DATE).astype(float).to_numpy()
         slash = ~np.isnan(num[:, 0])
@@ -245,7 +255,8 @@ def parse_thai_dates(values: Any, *, source: str | None = None,
                 ok[pos] = True
             except ValueError:
                 ok[pos] = False
-        ok = pd.Series(ok, index=text.index)
+        ok = pd.Series(ok, index=text.index).reindex(text_all.index, fill_value=True)
+        text = text_all
         if not ok.all():
             bad_mask = s.index.isin(text.index[~ok.to_numpy()])
             pos = np.flatnonzero(bad_mask)
