@@ -640,7 +640,8 @@ def _write(v: Variant, folder: Path, stem: str) -> Path:
 
 
 def run(n_variants: int, seed: int, work: Path, *, raw: Path = RAW,
-        log: Callable[[str], None] | None = None) -> Report:
+        log: Callable[[str], None] | None = None,
+        progress: Callable[[Report], None] | None = None) -> Report:
     """Generate ``n_variants`` variants round-robin over targets and mutations; check each."""
     from kpianalysis import DataValidationError
     from kpianalysis.tables import TableRef
@@ -688,8 +689,10 @@ def run(n_variants: int, seed: int, work: Path, *, raw: Path = RAW,
         label = ("accepted-documented-different" if outcome == "accepted-different"
                  else outcome)
         report.add(t, name, label)
-        if log and report.variants % 5000 == 0:
+        if log and report.variants % 1000 == 0:
             log(f"{report.variants:,} variants, {time.perf_counter() - start:.0f} s")
+        if progress is not None and report.variants % 500 == 0:
+            progress(report)
     return report
 
 
@@ -715,15 +718,43 @@ def format_report(report: Report, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def _run_part(args: tuple[int, int, int]) -> Report:
+def _dump(report: Report, path: Path) -> None:
+    """The counts so far as JSON (a long run can be read before it ends)."""
+    import json
+
+    data = {"variants": report.variants, "counts": dict(report.counts),
+            "by_mutation": {k: dict(v) for k, v in report.by_mutation.items()},
+            "by_input": {k: dict(v) for k, v in report.by_input.items()},
+            "failures": report.failures}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _load(path: Path) -> Report:
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Report(counts=Counter(data["counts"]),
+                  by_mutation={k: Counter(v) for k, v in data["by_mutation"].items()},
+                  by_input={k: Counter(v) for k, v in data["by_input"].items()},
+                  failures=data["failures"], variants=data["variants"])
+
+
+def _run_part(args: tuple[int, int, int, str | None]) -> Report:
     import tempfile
 
-    n, seed, xlsx_cells = args
+    n, seed, xlsx_cells, progress_dir = args
     global XLSX_MAX_CELLS
     XLSX_MAX_CELLS = xlsx_cells
+    dump = (lambda r: _dump(r, Path(progress_dir) / f"fuzz_{seed}.json")) if progress_dir \
+        else None
     with tempfile.TemporaryDirectory() as tmp:
-        return run(n, seed, Path(tmp), log=lambda m: print(f"[seed {seed}] {m}", file=sys.stderr,
-                                                            flush=True))
+        report = run(n, seed, Path(tmp), progress=dump,
+                     log=lambda m: print(f"[seed {seed}] {m}", file=sys.stderr, flush=True))
+    if dump:
+        dump(report)
+    return report
 
 
 def merge(reports: list[Report]) -> Report:
@@ -747,11 +778,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--xlsx-max-cells", type=int, default=40_000)
     ap.add_argument("--jobs", type=int, default=1, help="processes (seeds seed, seed+1, …)")
+    ap.add_argument("--progress-dir", help="write each process's counts there as it runs")
+    ap.add_argument("--report", nargs="+", metavar="JSON",
+                    help="print the counts of progress files (a run stopped early)")
     args = ap.parse_args(argv)
+    if args.report:
+        report = merge([_load(Path(p)) for p in args.report])
+        print("(progress files) " + format_report(report, 0))
+        return 1 if report.failures else 0
     start = time.perf_counter()
     jobs = max(1, args.jobs)
     parts = [(args.variants // jobs + (k < args.variants % jobs), args.seed + k,
-              args.xlsx_max_cells) for k in range(jobs)]
+              args.xlsx_max_cells, args.progress_dir) for k in range(jobs)]
     if jobs == 1:
         reports = [_run_part(parts[0])]
     else:
