@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: reports test lint bench clean
+.PHONY: reports test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_replicate.py
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_build.py
+
+# Long fuzz run of the readers (issue 11): 50,000 malformed variants of data/raw, counts printed.
+FUZZ_VARIANTS ?= 50000
+FUZZ_SEED ?= 20261130
+FUZZ_JOBS ?= 2
+fuzz: $(STAMP)
+	PYTHONPATH=src $(PY) tests/fuzz_inputs.py --variants $(FUZZ_VARIANTS) --seed $(FUZZ_SEED) \
+	  --jobs $(FUZZ_JOBS)
 
 clean:
 	rm -rf reports/*.html reports/*.json reports/executed data/processed/*.parquet

@@ -93,7 +93,7 @@ def test_margins_default_to_the_file_next_to_the_survey():
         ("aware", "2", "must be 0 or 1"),
         ("district_code", "1099", "1001-1050"),
         ("age_group", "15-17", "expected one of 18-24"),
-        ("interview_date", "17/01/2568", "ISO date"),
+        ("interview_date", "31/02/2568", "not a valid date"),
         ("round", "x", "positive whole number"),
     ],
 )

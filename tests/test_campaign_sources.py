@@ -56,7 +56,7 @@ def test_a_missing_source_is_flagged(raw_dir, tmp_path):
 
 
 @pytest.mark.parametrize(("column", "value", "words"), [
-    ("measure", "ประมาณ 400", "measure must be a number"),
+    ("measure", "ประมาณ 400", "must be a number"),
     ("source_no", "1", "distinct whole numbers"),
     ("date", "31/02/2566", "date"),
 ])

@@ -418,7 +418,7 @@ def test_an_unknown_agency_is_refused_when_a_list_is_given(tmp_path):
 def test_a_missing_column_or_an_empty_log_is_refused(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text(_csv(HAND_LOG.drop(columns="news_items")), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="missing news_items"):
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) 'news_items'"):
         read_issue_log(path, fiscal_year=2563)
     path.write_text(_csv(HAND_LOG.iloc[:0]), encoding="utf-8")
     with pytest.raises(DataValidationError, match="no rows"):

@@ -91,9 +91,13 @@ def test_duplicated_respondent_id(tmp_path):
 def test_bad_round_date_and_profile_value(tmp_path):
     with pytest.raises(DataValidationError, match="'round'.*row 1.*expected one of 1, 2"):
         read_satisfaction_survey(_write(tmp_path, {("round", 0): "3"}), INSTRUMENT)
+    # a CE year is read month first (m/d/CCCC, as the seeds' exports write it): month 15
     with pytest.raises(DataValidationError, match="'response_date'.*row 2"):
-        read_satisfaction_survey(_write(tmp_path, {("response_date", 1): "15/01/2567"}),
+        read_satisfaction_survey(_write(tmp_path, {("response_date", 1): "15/01/2024"}),
                                  INSTRUMENT)
+    # a year that is neither a plausible CE nor BE year is refused, not converted
+    with pytest.raises(DataValidationError, match="'response_date'.*row 2"):
+        read_satisfaction_survey(_write(tmp_path, {("response_date", 1): "1567-01-15"}), INSTRUMENT)
     with pytest.raises(DataValidationError, match="'sex'.*expected one of ชาย, หญิง"):
         read_satisfaction_survey(_write(tmp_path, {("sex", 0): "x"}), INSTRUMENT)
 

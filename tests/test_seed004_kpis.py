@@ -407,7 +407,7 @@ def test_availability_with_a_defined_target(tmp_path):
      "must be a number"),
     ([("W1001", "01/12/2566", "-2")], "outage_hours", [1], "must be a number >= 0"),
     ([("W1001", "01/12/2566", "0")], "outage_hours", [1], "positive"),
-    ([("W1001", "01/12/2566", "inf")], "outage_hours", [1], "positive, finite"),
+    ([("W1001", "01/12/2566", "inf")], "outage_hours", [1], "finite"),
     ([("W1001", "01/12/2566", "2"), ("W9999", "01/12/2566", "2")], "site_id", [2],
      "not in the site list"),
     # each outage fits in the year, together they exceed its 8,784 hours

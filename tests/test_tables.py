@@ -91,3 +91,80 @@ def test_empty_undecodable_and_malformed_files(tmp_path):
         read_table(path)
     path.write_text("a,b\n", encoding="utf-8")  # a header only is the caller's to judge
     assert read_table(path).empty
+
+
+def test_the_catalogs_sheet_reaches_the_reader(raw_dir, tmp_path):
+    # a workbook whose first sheet is a cover page: only the catalog's `sheet:` finds the data
+    root = tmp_path / "raw"
+    shutil.copytree(raw_dir, root)
+    missions = read_table(root / "rubric" / "5.3.1_missions.csv")
+    with pd.ExcelWriter(root / "rubric" / "5.3.1_missions.xlsx", engine="openpyxl") as xl:
+        pd.DataFrame({"หมายเหตุ": ["ปก"]}).to_excel(xl, sheet_name="ปก", index=False)
+        missions.to_excel(xl, sheet_name="ภารกิจ", index=False)
+    with open(ka.__path__[0] + "/catalog.yaml", encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    entry = next(e for e in doc["kpis"] if e["code"] == "5.3.1.2")
+    entry["inputs"][2567][0]["path"] = "rubric/5.3.1_missions.xlsx"
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"5\.3\.1_missions\.xlsx.*needs columns"):
+        ka.evaluate("5.3.1.2", data_root=root, catalog=catalog)  # the cover sheet
+    entry["inputs"][2567][0]["sheet"] = "ภารกิจ"
+    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert ka.evaluate("5.3.1.2", data_root=root, catalog=catalog).value == 3  # KPI_SPEC §D
+    entry["inputs"][2567][0]["sheet"] = "ข้อมูล"
+    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataValidationError, match="worksheet 'ข้อมูล' not found"):
+        ka.evaluate("5.3.1.2", data_root=root, catalog=catalog)
+
+
+@pytest.mark.parametrize("text, words, rows", [
+    ("a,b,c\n1,2,3\n4,5\n", "fewer values than the header's 3 columns", [2]),
+    ("a,b,c\n1,2,3,9\n4,5,6\n", "more values than the header's 3 columns", [1]),
+    ('a,b\n1,"x"y\n', "malformed CSV", [1]),
+], ids=["truncated-row", "extra-field", "stray-quote"])
+def test_a_row_of_the_wrong_shape_is_refused_with_its_row(tmp_path, text, words, rows):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError, match=words) as exc:
+        read_table(path)
+    assert exc.value.rows == rows and exc.value.source == str(path)
+
+
+def test_blank_lines_and_trailing_separators_are_not_data(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("A , B\r\n1,2,,\r\n\r\n,,\r\n3,4\r\n", encoding="utf-8")
+    frame = read_table(path)
+    assert list(frame.columns) == ["a", "b"]  # case folded, spaces trimmed
+    assert frame.to_dict("list") == {"a": ["1", "3"], "b": ["2", "4"]}
+
+
+def test_an_over_long_cell_is_refused_not_cut(tmp_path):
+    from kpianalysis.tables import MAX_CELL_CHARS
+
+    path = tmp_path / "t.csv"
+    path.write_text(f"a,b\n1,{'x' * (MAX_CELL_CHARS + 1)}\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"column 'b'; row 1: a cell of 10,001 "
+                                                  r"characters; expected at most 10,000"):
+        read_table(path)
+
+
+def test_excel_cells_read_as_a_csv_export_writes_them(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    path = tmp_path / "t.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Date", "N", "x", "ok"])
+    ws.append([dt.datetime(2024, 1, 26), 4.0, 2.5, True])
+    ws.append([dt.datetime(2024, 1, 26, 10, 15), 12, None, False])
+    book.save(path)
+    assert read_table(path).to_dict("list") == {
+        "date": ["2024-01-26", "2024-01-26 10:15"], "n": ["4", "12"], "x": ["2.5", ""],
+        "ok": ["TRUE", "FALSE"]}
+    ws.append([None, None, None, None, "stray"])
+    book.save(path)
+    with pytest.raises(DataValidationError, match="more values than the header's 4"):
+        read_table(path)

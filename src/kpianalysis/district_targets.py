@@ -232,7 +232,7 @@ def read_district_targets(data: Any, targets: pd.DataFrame | None = None, *,
 
     code_text = thai_digits_to_ascii(frame["district_code"].astype(str).str.strip())
     code = pd.to_numeric(code_text, errors="coerce")
-    bad = (code.isna() | (code != code.round())).to_numpy()
+    bad = (code.isna() | ~np.isfinite(code) | (code != code.round())).to_numpy()
     _fail(bad, frame, "district_code", src,
           "expected a DOPA district code, a whole number such as 1001")
     code = code.astype(int)
@@ -283,26 +283,18 @@ def read_district_targets(data: Any, targets: pd.DataFrame | None = None, *,
 
 
 def _read_table(data: Any) -> tuple[pd.DataFrame, str | None]:
-    """A CSV path or a DataFrame as a frame of text; the source name for errors."""
+    """A file (:func:`kpianalysis.tables.read_table`) or a DataFrame as a frame of text; the
+    source name for errors."""
+    from .tables import TableRef, read_table
+
     if isinstance(data, pd.DataFrame):
         return data.reset_index(drop=True).fillna("").astype(str), None
-    if not isinstance(data, (str, Path)):
+    if not isinstance(data, (str, Path, TableRef)):
         raise TypeError(f"data must be a CSV path or a DataFrame, got {type(data).__name__}")
-    path = Path(data)
-    source = str(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"plan-and-actual file not found: {path}")
-    if path.stat().st_size == 0:
-        raise DataValidationError("the file is empty; expected a CSV header and data rows",
-                                  source=source)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8 CSV",
-                                  source=source) from exc
-    except pd.errors.ParserError as exc:
-        raise DataValidationError(f"not a readable CSV file: {exc}", source=source) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    source = str(data)
+    if not Path(data).is_file():
+        raise FileNotFoundError(f"plan-and-actual file not found: {source}")
+    frame = read_table(data, source=source)
     if frame.empty:
         raise DataValidationError("the file has a header but no data rows", source=source)
     return frame, source

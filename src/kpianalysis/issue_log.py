@@ -162,7 +162,7 @@ def read_agencies(data: Any) -> list[str]:
     DataValidationError
         A missing column, an empty name or a name listed twice.
     """
-    df, source = _read_table(data, "agency list")
+    df, source = _read_table(data, "agency list", "agencies")
     df = df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
     _require_columns(df, ["agency"], source, "agency list")
     names = _normalise(df["agency"])
@@ -211,7 +211,7 @@ def read_issue_log(data: Any, *, fiscal_year: int,
     DataValidationError
         Naming the file, the column and the rows (see the module docstring).
     """
-    df, source = _read_table(data, "issue log")
+    df, source = _read_table(data, "issue log", "issue_log")
     df = df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
     _require_columns(df, list(COLUMNS), source, "issue log")
     if df.empty:

@@ -24,19 +24,28 @@ import pandas as pd
 from ._results import Result, format_value
 from ._validation import DataValidationError, describe_values
 from .files import sha256_of
+from .input_schema import SCHEMAS, parse_numbers
 from .instruments import Instrument
 from .labels import PROFILE_LISTS, check_labels, check_no_personal_data
 from .likert import parse_likert
 from .privacy import cut, pseudonymise, redact
+from .thaidate import parse_thai_dates, thai_digits_to_ascii
 
-__all__ = ["DESIGN_COLUMNS", "SurveyData", "read_satisfaction_survey", "survey_round_files"]
+__all__ = [
+    "DESIGN_COLUMNS",
+    "SurveyData",
+    "read_satisfaction_survey",
+    "survey_from_frame",
+    "survey_round_files",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Optional survey-design columns: design weight, stratum and primary sampling unit.
 DESIGN_COLUMNS: tuple[str, ...] = ("weight", "stratum", "psu")
-_ID_COLUMNS = ("respondent_id", "round", "response_date")
 _VALID_ROUNDS = (1, 2)
+#: Largest plausible numeric profile answer by unit (age in years).
+_MAX_PROFILE_NUMBER = {"ปี": 120}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,10 +174,10 @@ def survey_round_files(folder: str | os.PathLike[str], kpi: str) -> dict[int, Pa
     return dict(sorted(found.items()))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     from .tables import read_table
 
-    if not path.exists():
+    if not Path(path).exists():
         raise FileNotFoundError(f"survey file {path} does not exist")
     frame = read_table(path, source=str(path))
     if frame.empty:
@@ -177,7 +186,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _integers(frame: pd.DataFrame, column: str, source: str, allowed=None) -> pd.Series:
-    values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+    values = pd.to_numeric(thai_digits_to_ascii(frame[column].str.strip()), errors="coerce")
     bad = values.isna() | (values != np.floor(values))
     if allowed is not None:
         bad |= ~values.isin(allowed)
@@ -208,8 +217,8 @@ def read_satisfaction_survey(
 
     Parameters
     ----------
-    path : str or path-like
-        The CSV file.
+    path : str, path-like or TableRef
+        The file: CSV (UTF-8, UTF-16 or cp874) or a workbook (the TableRef's sheet).
     instrument : Instrument
         The questionnaire (see :func:`kpianalysis.get_instrument`).
 
@@ -229,10 +238,20 @@ def read_satisfaction_survey(
         or design label that looks like personal data (never echoed); a weight that is
         missing, non-numeric or ≤ 0.
     """
-    path = Path(path)
     source = str(path)
     raw = _read_csv(path)
-    required = [*_ID_COLUMNS, *instrument.profile_columns, *instrument.item_codes]
+    return survey_from_frame(raw, instrument, source=source, sha256=sha256_of(path))
+
+
+def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
+                      sha256: str) -> SurveyData:
+    """Validate a survey already read as text columns (see :func:`read_satisfaction_survey`).
+
+    ``raw`` has the standard column names (a Google Forms export is renamed first,
+    :mod:`kpianalysis.forms`); ``source`` and ``sha256`` name the file it came from.
+    """
+    schema = SCHEMAS["satisfaction_survey"]
+    required = [*schema.required, *instrument.profile_columns, *instrument.item_codes]
     missing = [c for c in required if c not in raw.columns]
     if missing:
         raise DataValidationError(
@@ -258,16 +277,15 @@ def read_satisfaction_survey(
 
     frame = pd.DataFrame({"respondent_id": ids})
     frame["round"] = _integers(raw, "round", source, allowed=_VALID_ROUNDS)
-    dates = pd.to_datetime(raw["response_date"].str.strip(), errors="coerce", format="ISO8601")
+    dates = parse_thai_dates(raw["response_date"], source=source, column="response_date")
     if dates.isna().any():
         bad = dates.isna()
         raise DataValidationError(
-            f"invalid date(s) {describe_values(raw.loc[bad, 'response_date'].tolist())}; "
-            "expected an ISO date such as 2024-01-15 (Common Era)",
-            source=source, column="response_date",
+            "blank date; expected the response date on every row (2024-01-15, 15/01/2567, "
+            "1/15/2024, Thai digits allowed)", source=source, column="response_date",
             rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
         )
-    frame["response_date"] = dates
+    frame["response_date"] = dates.dt.normalize()
 
     for field in instrument.profile_fields:
         col = raw[field.column].str.strip()
@@ -283,8 +301,16 @@ def read_satisfaction_survey(
         _check_profile_labels(col, field.column, field.values, source)
         frame[field.column] = col.replace("", pd.NA)
 
+    # numeric profile answers (age in years): a number, Thai digits read as ASCII
+    for field in instrument.profile_fields:
+        if field.unit and field.values is None:
+            text = thai_digits_to_ascii(raw[field.column].str.strip())
+            parse_numbers(text, source=source, column=field.column, low=0,
+                          high=_MAX_PROFILE_NUMBER.get(field.unit), allow_missing=True)
+            frame[field.column] = text.replace("", pd.NA)
+
     if "weight" in raw.columns:
-        w = pd.to_numeric(raw["weight"].str.strip(), errors="coerce")
+        w = pd.to_numeric(thai_digits_to_ascii(raw["weight"].str.strip()), errors="coerce")
         bad = w.isna() | ~np.isfinite(w) | (w <= 0)
         if bad.any():
             raise DataValidationError(
@@ -294,9 +320,9 @@ def read_satisfaction_survey(
                 rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
             )
         frame["weight"] = w.astype(float)
-    for col in ("stratum", "psu"):
+    for col in ("stratum", "psu"):  # design labels; Thai digits read as ASCII
         if col in raw.columns:
-            frame[col] = raw[col].str.strip()
+            frame[col] = thai_digits_to_ascii(raw[col].str.strip())
             check_no_personal_data(frame[col], source=source, column=col)
 
     labels = {label: level for level, label in instrument.scale_labels.items()}
@@ -315,7 +341,7 @@ def read_satisfaction_survey(
     return SurveyData(
         instrument=instrument,
         path=source,
-        sha256=sha256_of(path),
+        sha256=sha256,
         frame=frame,
         items=items,
         n_free_text=n_free,

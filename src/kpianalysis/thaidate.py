@@ -9,7 +9,9 @@ is read day first (``dd/mm/BBBB``); a year ``< 2400`` is Common Era and the date
 first (``m/d/CCCC``), as the seeds' spreadsheet exports write it. Plausible years are
 CE 1900–2199 and BE 2443–2742 (the same span); anything else, an impossible day/month, or a
 two-digit year is an error naming the value. ISO dates ``YYYY-MM-DD`` are also accepted (year
-``>= 2400`` read as BE), and ``d <Thai month name> BBBB`` (``19 พฤศจิกายน 2565``).
+``>= 2400`` read as BE), and ``d <Thai month name> BBBB`` (``19 พฤศจิกายน 2565``). Any of
+these may be followed by a time of day ``HH:MM[:SS]`` (as Google Forms' "Timestamp" column and
+spreadsheet exports write it: ``1/26/2024 10:15:30``, ``26/1/2567, 10:15:30``), which is kept.
 
 Fiscal year: 1 October – 30 September, named by the BE year in which it ends
 (FY2568 = 1 Oct 2024 – 30 Sep 2025); Q1 = Oct–Dec, Q2 = Jan–Mar, Q3 = Apr–Jun, Q4 = Jul–Sep.
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import DataValidationError
+from ._validation import DataValidationError, describe_values
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,21 @@ _THAI_MONTHS = {
 _SLASH = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _THAI_TEXT = re.compile(r"^\s*(\d{1,2})\s+(\S+)\s+(?:พ\.ศ\.\s*)?(\d{4})\s*$")
+#: A time of day after a date: `` 10:15``, ``, 10:15:30``, ``T10:15:30.5``, `` 10:15 น.``.
+_TIME = r"(?:[\sT,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*น\.)?)?\s*$"
+_SPLIT_TIME = re.compile(r"^(.*?)" + _TIME)
+_NUMERIC_DATE = (r"^(?:(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))"
+                 + _TIME)
+
+
+def _time_of_day(h: Any, m: Any, s: Any) -> pd.Timedelta | None:
+    """A time of day as a Timedelta, None when absent; ValueError when impossible."""
+    if h is None:
+        return pd.Timedelta(0)
+    h, m, s = int(h), int(m), int(s or 0)
+    if h > 23 or m > 59 or s > 59:
+        return None
+    return pd.Timedelta(hours=h, minutes=m, seconds=s)
 
 
 def thai_digits_to_ascii(text: Any) -> Any:
@@ -70,7 +87,9 @@ def thai_digits_to_ascii(text: Any) -> Any:
     '28/10/2563'
     """
     if isinstance(text, (pd.Series, pd.Index)):
-        return text.str.translate(_THAI_DIGITS) if len(text) else text
+        if not len(text) or not text.str.contains("[๐-๙]", regex=True, na=False).any():
+            return text  # the usual case, found by one vectorised search
+        return text.str.translate(_THAI_DIGITS)
     if isinstance(text, str):
         return text.translate(_THAI_DIGITS)
     return text
@@ -135,6 +154,12 @@ def parse_thai_date(value: Any) -> pd.Timestamp:
     if not isinstance(value, str):
         raise TypeError(f"date must be a string or date, got {value!r}")
     text = thai_digits_to_ascii(value)
+    split = _SPLIT_TIME.match(text)
+    clock = _time_of_day(*split.groups()[1:]) if split else pd.Timedelta(0)
+    if clock is None:
+        raise ValueError(f"not a valid date: {value!r} (impossible time of day)")
+    if split and split.group(2) is not None:
+        text = split.group(1)
     if m := _SLASH.match(text):
         a, b, y = (int(g) for g in m.groups())
         ce, is_be = _year_to_ce(y, value)
@@ -152,7 +177,7 @@ def parse_thai_date(value: Any) -> pd.Timestamp:
         raise ValueError(f"not a valid date: {value!r}; expected dd/mm/BBBB (Buddhist Era), "
                          "m/d/CCCC (Common Era), YYYY-MM-DD or 'd <Thai month> BBBB'")
     try:
-        return pd.Timestamp(year=ce, month=month, day=day)
+        return pd.Timestamp(year=ce, month=month, day=day) + clock
     except ValueError as exc:
         form = "dd/mm/BBBB" if text.count("/") == 2 and int(text.rsplit("/", 1)[1]) >= 2400 \
             else "m/d/CCCC" if "/" in text else "date"
@@ -174,7 +199,10 @@ def parse_thai_dates(values: Any, *, source: str | None = None,
     """
     s = pd.Series(values, copy=False)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    is_dt = s.map(lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "year"))
+    if isinstance(s.dtype, pd.StringDtype):
+        is_dt = pd.Series(False, index=s.index)
+    else:
+        is_dt = s.map(lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "year"))
     if is_dt.any():
         out[is_dt] = pd.to_datetime(s[is_dt])
     text = s[~is_dt]
@@ -182,36 +210,58 @@ def parse_thai_dates(values: Any, *, source: str | None = None,
     text = text[~missing].astype("string")
     if len(text):
         text = thai_digits_to_ascii(text).str.strip()
-        parts = text.str.extract(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})$")
-        slash = parts.notna().all(axis=1)
-        ok = pd.Series(False, index=text.index)
-        if slash.any():
-            a = parts.loc[slash, 0].astype(int)
-            b = parts.loc[slash, 1].astype(int)
-            y = parts.loc[slash, 2].astype(int)
+        # fast path: plain ISO dates with a CE year (the survey files), parsed in C
+        iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        iso_ok = iso.notna() & iso.dt.year.between(_CE_MIN, _CE_MAX)
+        if iso_ok.any():
+            out.loc[text.index[iso_ok.to_numpy()]] = iso[iso_ok].to_numpy()
+            text_all, text = text, text[~iso_ok.to_numpy()]
+        else:
+            text_all = text
+        # groups: slash d/m/y (0-2), ISO y-m-d (3-5), time h:m:s (6-8)
+        num = text.str.extract(_NUMERIC_DATE).astype(float).to_numpy()
+        slash = ~np.isnan(num[:, 0])
+        numeric = slash | ~np.isnan(num[:, 3])
+        ok = np.zeros(len(text), dtype=bool)
+        if numeric.any():
+            n = np.nan_to_num(num[numeric]).astype(np.int64)
+            sl = slash[numeric]
+            y = np.where(sl, n[:, 2], n[:, 3])
             is_be = y >= 2400
-            ce = y.where(~is_be, y - BE_OFFSET)
-            year_ok = np.where(is_be, y.between(_BE_MIN, _BE_MAX), y.between(_CE_MIN, _CE_MAX))
-            day = a.where(is_be, b)
-            month = b.where(is_be, a)
-            frame = pd.DataFrame({"year": ce.where(year_ok, 2000), "month": month,
-                                  "day": day})
-            parsed = pd.to_datetime(frame, errors="coerce")
-            parsed[~year_ok] = pd.NaT
-            out.loc[parsed.index] = parsed
-            ok.loc[parsed.index] = parsed.notna()
-        for idx in text.index[~slash]:  # rare forms: ISO or Thai month names
+            year_ok = np.where(is_be, (y >= _BE_MIN) & (y <= _BE_MAX),
+                               (y >= _CE_MIN) & (y <= _CE_MAX))
+            day_first = is_be | ~sl  # dd/mm/BBBB; ISO is y-m-d
+            day = np.where(sl, np.where(day_first, n[:, 0], n[:, 1]), n[:, 5])
+            month = np.where(sl, np.where(day_first, n[:, 1], n[:, 0]), n[:, 4])
+            ce = np.where(is_be, y - BE_OFFSET, y)
+            h, mi, sec = n[:, 6], n[:, 7], n[:, 8]
+            valid = (year_ok & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+                     & (h <= 23) & (mi <= 59) & (sec <= 59))
+            ce = np.where(valid, ce, 2000)
+            month = np.where(valid, month, 1)
+            day = np.where(valid, day, 1)
+            first = ((ce - 1970) * 12 + month - 1).astype("datetime64[M]")
+            stamp = first.astype("datetime64[D]") + (day - 1)
+            valid &= stamp.astype("datetime64[M]") == first  # 31/02 rolls into March
+            stamp = stamp.astype("datetime64[ns]") + (h * 3600 + mi * 60 + sec).astype(
+                "timedelta64[s]")
+            stamp[~valid] = np.datetime64("NaT")
+            idx = text.index[numeric]
+            out.loc[idx] = stamp
+            ok[numeric] = valid
+        for pos in np.flatnonzero(~numeric):  # rare forms: Thai month names
             try:
-                out.loc[idx] = parse_thai_date(str(text.loc[idx]))
-                ok.loc[idx] = True
+                out.loc[text.index[pos]] = parse_thai_date(str(text.iloc[pos]))
+                ok[pos] = True
             except ValueError:
-                ok.loc[idx] = False
+                ok[pos] = False
+        ok = pd.Series(ok, index=text.index).reindex(text_all.index, fill_value=True)
+        text = text_all
         if not ok.all():
             bad_mask = s.index.isin(text.index[~ok.to_numpy()])
             pos = np.flatnonzero(bad_mask)
             rows = [int(p) + 1 for p in pos]
-            bad = [s.iloc[p] for p in pos]
-            shown = ", ".join(repr(v) for v in bad[:5])
+            shown = describe_values(s.iloc[pos[:50]].tolist())
             raise DataValidationError(
                 f"not a valid date (expected dd/mm/BBBB with a Buddhist-Era year, m/d/CCCC "
                 f"with a Common-Era year, or YYYY-MM-DD): {shown}",

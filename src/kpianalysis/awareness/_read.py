@@ -17,9 +17,9 @@ from ..bangkok import DISTRICTS
 from ..files import sha256_of
 from ..labels import check_labels, check_no_personal_data
 from ..tables import read_table
+from ..thaidate import parse_thai_dates, thai_digits_to_ascii
 from ._schema import (
     _FLAG_COLUMNS,
-    _MARGIN_COLUMNS,
     _REQUIRED,
     AGE_GROUPS,
     CHANNELS,
@@ -146,6 +146,8 @@ def read_awareness_survey(
     if raw.empty:
         raise DataValidationError("the file has no data rows", source=source)
     raw = raw.apply(lambda s: s.str.strip())
+    numeric = ["round", "district_code", "design_weight", *_FLAG_COLUMNS]
+    raw[numeric] = raw[numeric].apply(thai_digits_to_ascii)
 
     ids = raw["respondent_id"]
     blank_id = ids == ""
@@ -157,9 +159,9 @@ def read_awareness_survey(
               "respondent_id", dup)
 
     rnd = pd.to_numeric(raw["round"], errors="coerce")
-    bad = rnd.isna() | (rnd < 1) | (rnd % 1 != 0)
+    bad = rnd.isna() | (rnd < 1) | (rnd > 99) | (rnd % 1 != 0)
     if bad.any():
-        _fail("round must be a positive whole number; found "
+        _fail("round must be a positive whole number (at most 99); found "
               f"{describe_values(raw.loc[bad, 'round'])}", source, "round", bad)
 
     _check_set(raw, "mode", list(MODES), source)
@@ -178,11 +180,12 @@ def read_awareness_survey(
               f" without เขต); found {describe_values(raw.loc[bad, 'district_th'])}", source,
               "district_th", bad)
 
-    dates = pd.to_datetime(raw["interview_date"], format="%Y-%m-%d", errors="coerce")
+    dates = parse_thai_dates(raw["interview_date"], source=source, column="interview_date")
     bad = dates.isna()
     if bad.any():
-        _fail("interview_date must be an ISO date YYYY-MM-DD; found "
-              f"{describe_values(raw.loc[bad, 'interview_date'])}", source, "interview_date", bad)
+        _fail("interview_date is blank; expected a date (2025-01-17, 17/01/2568, 1/17/2025)",
+              source, "interview_date", bad)
+    dates = dates.dt.normalize()
 
     field = raw["mode"] == "field"
     weight = pd.to_numeric(raw["design_weight"], errors="coerce")
@@ -228,7 +231,7 @@ def read_awareness_survey(
         **{c: flags[c].to_numpy() for c in _FLAG_COLUMNS},
     })
     margins_path = Path(path).with_name("population_margins.csv") if margins_path is None \
-        else Path(margins_path)
+        else margins_path
     margins = read_population_margins(margins_path)
     return AwarenessData(frame=frame, margins=margins, path=source, sha256=sha256_of(path),
                          margins_path=str(margins_path), margins_sha256=sha256_of(margins_path))
@@ -247,15 +250,14 @@ def read_population_margins(path: str | Path) -> pd.DataFrame:
         A column is missing, a population is not a positive number, a category repeats, or the
         totals of the variables differ.
     """
+    from ..input_schema import check_input
+
     source = str(path)
-    raw = read_table(path, source=source)
-    missing = [c for c in _MARGIN_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataValidationError(f"missing column(s) {', '.join(missing)}", source=source)
+    raw = check_input(read_table(path, source=source), "population_margins", source)
     if raw.empty:
         raise DataValidationError("the file has no data rows", source=source)
     raw = raw.apply(lambda s: s.str.strip())
-    pop = pd.to_numeric(raw["population"], errors="coerce")
+    pop = pd.to_numeric(thai_digits_to_ascii(raw["population"]), errors="coerce")
     bad = ~(np.isfinite(pop) & (pop > 0))
     if bad.any():
         _fail(f"population must be a positive number; found "

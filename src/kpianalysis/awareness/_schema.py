@@ -70,4 +70,3 @@ DEFAULT_RAKE_VARIABLES = ("sex", "age_group", "district_code")
 _FLAG_COLUMNS = ("aware", *CHANNELS, *DIMENSIONS)
 _REQUIRED = ("respondent_id", "round", "mode", "interview_date", "district_code", "district_th",
              "sex", "age_group", "focus_group_id", "design_weight", *_FLAG_COLUMNS)
-_MARGIN_COLUMNS = ("variable", "category", "population", "status")

@@ -10,6 +10,7 @@ import pandas as pd
 from ..catalog import CatalogError
 from ..result import Flag
 from ..rubric.availability import read_outages, read_sites, score_availability
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
@@ -54,8 +55,8 @@ def evaluate(ctx: Context) -> Any:
         raise CatalogError(f"KPI {kpi.code!r}: an availability target is a percentage in "
                            f"(0, 100], got {kpi.target!r}")
     sites_in, outages_in = ctx.input("sites"), ctx.input("outages")
-    sites = read_sites(sites_in.path, n_sites=n_sites)
-    outages = read_outages(outages_in.path, ctx.fiscal_year, sites["site_id"])
+    sites = read_sites(table_ref(sites_in), n_sites=n_sites)
+    outages = read_outages(table_ref(outages_in), ctx.fiscal_year, sites["site_id"])
     s = score_availability(sites, outages, ctx.fiscal_year)
     text = (f"ร้อยละ {s.availability_percent:.2f} (ขัดข้องรวม {s.outage_hours:,.1f} ชั่วโมง "
             f"จาก {s.n_sites} จุด × {s.hours_in_year:,} ชั่วโมงของปีงบประมาณ)")

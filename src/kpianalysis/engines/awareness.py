@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import awareness as aw
 from ..result import Flag, Uncertainty
+from ..tables import table_ref
 from ._context import Context, Outcome, target_ladder
 from ._survey import count_uncertainty
 
@@ -17,7 +18,7 @@ def evaluate(ctx: Context) -> Any:
     """Aware respondents × 100 / target-group respondents, and the population estimate."""
     kpi = ctx.kpi
     survey, margins = ctx.input("survey"), ctx.input("margins")
-    data = aw.read_awareness_survey(survey.path, margins.path)
+    data = aw.read_awareness_survey(table_ref(survey), table_ref(margins))
     confidence = float(ctx.options["confidence"])
     analysis = aw.analyse_awareness(data, target=float(kpi.target), confidence=confidence,
                                     ci_method=str(ctx.options["design_ci_method"]))

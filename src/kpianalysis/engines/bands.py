@@ -6,6 +6,7 @@ from typing import Any
 
 from ..rubric import count_livable_city_issues, score_count_bands
 from ..rubric._inputs import read_csv_checked
+from ..tables import table_ref
 from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from .satisfaction import _requirements
 
@@ -18,8 +19,8 @@ def evaluate(ctx: Context) -> Any:
     bands = kpi.bands()
     total = int(kpi.rubric_params["total"])
     issues = ctx.input("issues")
-    count = count_livable_city_issues(issues.path)
-    n_rows = len(read_csv_checked(issues.path, issues.relpath))
+    count = count_livable_city_issues(table_ref(issues))
+    n_rows = len(read_csv_checked(table_ref(issues), issues.relpath))
     requires = [str(t) for t in kpi.rubric_params.get("top_level_requires") or ()]
     req = _requirements(ctx, requires)
     s = score_count_bands(count, bands=bands, total=total,

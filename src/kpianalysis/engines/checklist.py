@@ -21,6 +21,7 @@ from ..rubric.checklist import (
     read_status_notes,
     score_checklist,
 )
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
@@ -46,7 +47,7 @@ def evaluate(ctx: Context) -> Any:
     forms = checklist_forms(p, kpi.code)
     out_of = float(p["out_of"])
     src = ctx.input("checklist")
-    checklist = read_checklist(src.path, list(forms))
+    checklist = read_checklist(table_ref(src), list(forms))
     as_of = ctx.options.get("as_of")
     s = score_checklist(checklist, forms, out_of=out_of, target=kpi.target, as_of=as_of)
     n_complete = sum(f.complete for f in s.forms)
@@ -97,7 +98,7 @@ def evaluate(ctx: Context) -> Any:
 
     notes_in = ctx.input("notes")
     if notes_in is not None:
-        notes = read_status_notes(notes_in.path, ctx.fiscal_year)
+        notes = read_status_notes(table_ref(notes_in), ctx.fiscal_year)
         rows[notes_in.relpath] = (len(notes), len(notes))
         if as_of is not None:
             from ..rubric._inputs import _as_of
@@ -118,9 +119,9 @@ def evaluate(ctx: Context) -> Any:
         agencies_in = ctx.input("agencies")
         agencies = None
         if agencies_in is not None:
-            agencies = read_agencies(agencies_in.path)
+            agencies = read_agencies(table_ref(agencies_in))
             rows[agencies_in.relpath] = (len(agencies), len(agencies))
-        log = read_issue_log(log_in.path, fiscal_year=ctx.fiscal_year, agencies=agencies)
+        log = read_issue_log(table_ref(log_in), fiscal_year=ctx.fiscal_year, agencies=agencies)
         rows[log_in.relpath] = (len(log), len(log))
         details["issue_log"] = summarise_issue_log(log, ctx.fiscal_year)
 

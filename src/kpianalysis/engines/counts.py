@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rubric import score_committee_share, score_count_target
+from ..tables import table_ref
 from ._context import Context, Outcome, target_ladder
 
 __all__ = ["evaluate"]
@@ -18,12 +19,13 @@ def evaluate(ctx: Context) -> Any:
     target = int(kpi.target)
     if kpi.rubric_kind == "committee_share":
         src = ctx.input("committees")
-        s = score_committee_share(src.path, min_share=float(p["min_share"]), target=target)
+        s = score_committee_share(table_ref(src), min_share=float(p["min_share"]), target=target)
         text = (f"{s.count:,} คณะ จาก {s.out_of or 0:,} คณะ มีสัดส่วนภาคประชาชนอย่างน้อย "
                 f"ร้อยละ {float(p['min_share']):g}")
     else:
         src = ctx.input("items")
-        s = score_count_target(src.path, target, out_of=p.get("out_of"), column=str(p["column"]))
+        s = score_count_target(table_ref(src), target, out_of=p.get("out_of"),
+                               column=str(p["column"]))
         pool = f" จาก {s.out_of:,}" if s.out_of else ""
         text = f"{s.count:,}{pool} {kpi.unit}"
     outcome = Outcome(value=float(s.count), value_text=text, level=None, points=None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..catalog import CatalogError
 from ..rubric.dated_counts import read_dated_items, score_dated_count
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
@@ -52,7 +53,7 @@ def evaluate(ctx: Context) -> Any:
             raise CatalogError(f"KPI {kpi.code!r}: rubric.params.{key} must be a column name, "
                                f"got {p[key]!r}")
     src = ctx.input("items")
-    frame = read_dated_items(src.path, ctx.fiscal_year, column=p["column"],
+    frame = read_dated_items(table_ref(src), ctx.fiscal_year, column=p["column"],
                              date_column=p["date_column"],
                              item_column=p.get("item_column", "item"), expected_items=expected)
     s = score_dated_count(frame, int(target), out_of=len(expected) if expected else None)

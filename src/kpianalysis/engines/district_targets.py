@@ -13,6 +13,7 @@ from typing import Any
 
 from ..district_targets import analyse_district_targets, load_targets
 from ..result import Flag
+from ..tables import table_ref
 from ._context import Context, Outcome
 
 __all__ = ["NO_TARGET_FLAG", "evaluate"]
@@ -27,7 +28,7 @@ def evaluate(ctx: Context) -> Any:
     targets = load_targets()
     for host in targets["host"].unique():  # every H abbreviation names a catalog agency
         ctx.catalog.resolve_agency(str(host))
-    a = analyse_district_targets(src.path, targets, source=src.relpath)
+    a = analyse_district_targets(table_ref(src), targets, source=src.relpath)
     n_items = int(targets["number"].nunique())
     if a.percent is None:
         text = "ไม่มีคู่ (เขต × เป้าหมาย) ใดที่มีแผนมากกว่า 0 จึงคำนวณไม่ได้"

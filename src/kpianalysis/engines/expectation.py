@@ -8,6 +8,7 @@ from typing import Any
 from ..catalog import CatalogError
 from ..result import Flag, LadderRow
 from ..rubric.expectation import read_expectation_ratings, score_expectation
+from ..tables import table_ref
 from ._context import Context, Outcome, item
 
 __all__ = ["evaluate"]
@@ -48,7 +49,7 @@ def evaluate(ctx: Context) -> Any:
         raise CatalogError(f"KPI {kpi.code!r}: an expectation_match target is 0 (satisfaction "
                            f"equal to expectation, 004:273), got {kpi.target!r}")
     src = ctx.input("ratings")
-    ratings = read_expectation_ratings(src.path, ctx.fiscal_year, scale=scale)
+    ratings = read_expectation_ratings(table_ref(src), ctx.fiscal_year, scale=scale)
     s = score_expectation(ratings)
     shown = round(s.gap, 2)  # the words follow the figure as printed
     side = ("สูงกว่า" if shown > 0 else "ต่ำกว่า") if shown else "เท่ากับ"

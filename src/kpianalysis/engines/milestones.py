@@ -6,6 +6,7 @@ from typing import Any
 
 from ..result import LadderRow
 from ..rubric import read_evidence, score_milestones
+from ..tables import table_ref
 from ._context import Context, Outcome, item, undefined_rows
 
 __all__ = ["evaluate"]
@@ -18,7 +19,7 @@ def evaluate(ctx: Context) -> Any:
     undefined = [int(v) for v in kpi.rubric_params.get("undefined_levels") or ()]
     defined = [lv for lv in range(0, n + 1) if lv not in undefined]
     ev_in = ctx.input("evidence")
-    evidence = read_evidence(ev_in.path)
+    evidence = read_evidence(table_ref(ev_in))
     s = score_milestones(evidence, as_of=ctx.options.get("as_of"), weight=1.0,
                          target_level=int(kpi.target), n_levels=n)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..catalog import CatalogError
 from ..rubric.monthly import read_monthly_reports, score_monthly_reports
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
@@ -47,7 +48,7 @@ def evaluate(ctx: Context) -> Any:
         raise CatalogError(f"KPI {kpi.code!r}: a monthly_reports target is the 12 months of the "
                            f"fiscal year, got {kpi.target!r}")
     src = ctx.input("reports")
-    reports = read_monthly_reports(src.path, ctx.fiscal_year,
+    reports = read_monthly_reports(table_ref(src), ctx.fiscal_year,
                                    title_column=p.get("title_column", "report"),
                                    date_column=p.get("date_column", "date"))
     s = score_monthly_reports(reports, ctx.fiscal_year, per_month=per_month)

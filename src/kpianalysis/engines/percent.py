@@ -7,6 +7,7 @@ from typing import Any
 from ..result import Flag
 from ..rubric import score_step_completion, score_training
 from ..rubric._inputs import read_csv_checked
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate"]
@@ -18,11 +19,11 @@ def evaluate(ctx: Context) -> Any:
     p = kpi.rubric_params
     if kpi.rubric_kind == "step_completion":
         src = ctx.input("steps")
-        s = score_step_completion(src.path, target=float(kpi.target))
+        s = score_step_completion(table_ref(src), target=float(kpi.target))
         what = "ขั้นตอน"
         import pandas as pd
 
-        steps = read_csv_checked(src.path, src.relpath)
+        steps = read_csv_checked(table_ref(src), src.relpath)
         done = set(s.met)
         items = [item(r["step"], _date(r.get("done_date") or r.get("planned_date")),
                       "ดำเนินการแล้ว" if r["step"] in done else "ยังไม่ดำเนินการ", src.relpath)
@@ -30,13 +31,13 @@ def evaluate(ctx: Context) -> Any:
         details: dict[str, Any] = {"done": s.numerator, "planned": s.denominator}
     else:
         src = ctx.input("scores")
-        s = score_training(src.path, target=float(kpi.target), pass_label=str(p["pass_label"]),
-                           bands=kpi.bands())
+        s = score_training(table_ref(src), target=float(kpi.target),
+                           pass_label=str(p["pass_label"]), bands=kpi.bands())
         what = "คน"
         items = []
         import pandas as pd
 
-        scores = pd.to_numeric(read_csv_checked(src.path, src.relpath)["score"], errors="coerce")
+        scores = pd.to_numeric(read_csv_checked(table_ref(src))["score"], errors="coerce")
         at_50 = int(((scores >= 50) & (scores < 51)).sum())
         details = {"passed": s.numerator, "trainees": s.denominator,
                    "bands": s.detail if s.detail is not None else []}

@@ -10,6 +10,7 @@ from .._validation import DataValidationError
 from ..result import Flag
 from ..rubric import read_progress, score_quarterly_progress
 from ..rubric._inputs import read_csv_checked
+from ..tables import table_ref
 from ._context import Context, Outcome, item, target_ladder
 
 __all__ = ["evaluate", "read_sources"]
@@ -30,13 +31,7 @@ def read_sources(path: Any, source: str) -> pd.DataFrame:
     from ..rubric._inputs import _boolean
     from ..thaidate import parse_thai_dates, thai_digits_to_ascii
 
-    frame = read_csv_checked(path, source)
-    frame.columns = [c.strip() for c in frame.columns]
-    need = ["source_no", "source", "measure", "unit", "status", "date"]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise DataValidationError(f"missing column(s) {', '.join(missing)}; expected "
-                                  f"{', '.join(need)}", source=source)
+    frame = read_csv_checked(path, source, "sources")
     nos = pd.to_numeric(frame["source_no"].map(thai_digits_to_ascii), errors="coerce")
     bad = nos.isna() | (nos != nos.round()) | nos.duplicated(keep=False)
     if bad.any():
@@ -60,7 +55,7 @@ def evaluate(ctx: Context) -> Any:
     """Cumulative result against the agency's plan per quarter of the Thai fiscal year."""
     kpi = ctx.kpi
     src = ctx.input("progress")
-    frame = read_progress(src.path)
+    frame = read_progress(table_ref(src))
     s = score_quarterly_progress(frame, target=float(kpi.target))
     if s.fiscal_year is not None and int(s.fiscal_year) != ctx.fiscal_year:
         raise DataValidationError(
@@ -85,7 +80,7 @@ def evaluate(ctx: Context) -> Any:
     flags, source_rows = [], {}
     sources = ctx.input("sources")
     if sources is not None:
-        table = read_sources(sources.path, sources.relpath)
+        table = read_sources(table_ref(sources), sources.relpath)
         source_rows[sources.relpath] = (len(table), len(table))
         need = int(kpi.rubric_params.get("sources_required", len(table)))
         least = kpi.rubric_params.get("min_participation_activities")

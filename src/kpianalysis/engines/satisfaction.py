@@ -31,6 +31,7 @@ from ..readers import SurveyData, read_satisfaction_survey
 from ..result import Flag, RoundFigure, Uncertainty
 from ..rubric import sla_compliance
 from ..rubric._inputs import read_dated_requirements
+from ..tables import table_ref
 from ._context import Context, Outcome, band_ladder, item, undefined_rows
 from ._survey import count_uncertainty
 
@@ -41,7 +42,7 @@ def _read_rounds(ctx: Context) -> dict[int, tuple[Any, SurveyData]]:
     instrument = get_instrument(ctx.kpi.instrument or "")
     out = {}
     for inp in ctx.rounds("survey"):
-        data = read_satisfaction_survey(inp.path, instrument)
+        data = read_satisfaction_survey(table_ref(inp), instrument)
         if data.rounds != (inp.round,):
             raise DataValidationError(
                 f"the catalog lists this file as round {inp.round} of KPI {ctx.kpi.code!r} but "
@@ -123,7 +124,7 @@ def evaluate(ctx: Context) -> Any:
     sla = None
     if composite:
         tickets = ctx.input("tickets")
-        sla = sla_compliance(tickets.path, bands=kpi.bands("sla_bands"),
+        sla = sla_compliance(table_ref(tickets), bands=kpi.bands("sla_bands"),
                              as_of=ctx.options.get("as_of"))
     undefined = [int(v) for v in kpi.rubric_params.get("undefined_levels") or ()]
     defined = [int(b.level) for b in bands.bands if int(b.level) not in undefined]
@@ -324,7 +325,7 @@ def _requirements(ctx: Context, requires: list[str]) -> list[tuple[str, bool, An
     def norm(text: str) -> str:
         return " ".join(text.split())
 
-    rows = read_dated_requirements(ev.path)
+    rows = read_dated_requirements(table_ref(ev))
     wanted = {norm(t): t for t in requires}
     unknown = [i for i, (c, _, _) in enumerate(rows, start=1) if norm(c) not in wanted]
     if unknown:

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .._validation import DataValidationError, describe_values
-from ..thaidate import BE_OFFSET, parse_thai_date, parse_thai_dates, thai_digits_to_ascii
+from .._validation import DataValidationError
+from ..thaidate import parse_thai_date, parse_thai_dates, thai_digits_to_ascii
 
 __all__ = [
     "read_requirements",
@@ -21,23 +20,34 @@ __all__ = [
 
 # -- shared helpers for data files -----------------------------------------------------------
 
-def read_csv_checked(path: Any, source: str) -> pd.DataFrame:
+def read_csv_checked(path: Any, source: str | None = None, kind: str | None = None
+                     ) -> pd.DataFrame:
     """Read a tabular input as text columns (:func:`kpianalysis.tables.read_table`): CSV in
-    UTF-8, UTF-16 or cp874, or Excel; a bad file is the package's DataValidationError."""
+    UTF-8, UTF-16 or cp874, or Excel (the sheet a :class:`~kpianalysis.tables.TableRef`
+    names); checked against the schema of ``kind`` (:mod:`kpianalysis.input_schema`) when
+    given. A bad file is the package's DataValidationError."""
+    from ..input_schema import check_input
     from ..tables import read_table
 
-    return read_table(path, source=source)
+    frame = read_table(path, source=source)
+    where = source or str(path)
+    return check_input(frame, kind, where) if kind is not None else frame
 
 
-def _read_table(data: Any, what: str) -> tuple[pd.DataFrame, str | None]:
-    """Accept a path (CSV) or a DataFrame; return (frame, source name)."""
+def _read_table(data: Any, what: str, kind: str | None = None
+                ) -> tuple[pd.DataFrame, str | None]:
+    """Accept a path, a :class:`~kpianalysis.tables.TableRef` or a DataFrame; return (frame,
+    source name). A file is checked against the schema of ``kind`` when given."""
+    from ..tables import TableRef
+
     if isinstance(data, pd.DataFrame):
         return data.reset_index(drop=True), None
-    if isinstance(data, (str, Path)):
+    if isinstance(data, (str, Path, TableRef)):
         path = Path(data)
+        source = str(data)
         if not path.is_file():
-            raise FileNotFoundError(f"{what} file not found: {path}")
-        return read_csv_checked(path, str(path)), str(path)
+            raise FileNotFoundError(f"{what} file not found: {source}")
+        return read_csv_checked(data, source, kind), source
     raise TypeError(f"{what} must be a CSV path or a DataFrame, got {type(data).__name__}")
 
 
@@ -45,61 +55,27 @@ def _require_columns(df: pd.DataFrame, columns: Sequence[str], source: str | Non
                      what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        found = ", ".join(str(c)[:40] for c in df.columns[:15])
         raise DataValidationError(
             f"{what} needs columns {', '.join(columns)}; missing {', '.join(missing)} "
-            f"(found: {', '.join(map(str, df.columns))})", source=source)
+            f"(found: {found}{', ...' if len(df.columns) > 15 else ''})", source=source)
 
 
 def _numeric(df: pd.DataFrame, column: str, source: str | None, *, integer: bool = False,
              low: float | None = None, high: float | None = None,
              allow_missing: bool = False) -> pd.Series:
-    raw = df[column]
-    text = raw.astype("string").str.strip()
-    text = thai_digits_to_ascii(text)
-    missing = text.isna() | (text == "")
-    values = pd.to_numeric(text.mask(missing), errors="coerce").astype(float)
-    bad = values.isna() & ~missing
-    if not allow_missing:
-        bad |= missing
-    if integer:
-        bad |= values.notna() & (values != np.round(values))
-    if low is not None:
-        bad |= values < low
-    if high is not None:
-        bad |= values > high
-    if bad.any():
-        rng = []
-        if low is not None:
-            rng.append(f">= {low}")
-        if high is not None:
-            rng.append(f"<= {high}")
-        kind = "an integer" if integer else "a number"
-        rule = f"{kind}{' ' + ' and '.join(rng) if rng else ''}"
-        raise DataValidationError(
-            f"must be {rule}; got {describe_values(raw[bad])}", source=source, column=column,
-            rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist())
-    return values
+    """A number column as floats (:func:`kpianalysis.input_schema.parse_numbers`)."""
+    from ..input_schema import parse_numbers
 
-
-_TRUE = {"1", "true", "yes", "y", "done", "met", "ผ่าน", "ใช่", "มี", "ดำเนินการแล้ว", "แล้วเสร็จ"}
-_FALSE = {"0", "false", "no", "n", "not met", "pending", "missing", "ไม่ผ่าน", "ไม่ใช่", "ไม่มี",
-          "อยู่ระหว่างดำเนินการ", "ยังไม่ดำเนินการ"}
+    return parse_numbers(df[column], source=source, column=column, integer=integer, low=low,
+                         high=high, allow_missing=allow_missing)
 
 
 def _boolean(df: pd.DataFrame, column: str, source: str | None) -> pd.Series:
-    raw = df[column]
-    if raw.dtype == bool:
-        return raw
-    text = raw.astype("string").str.strip().str.lower()
-    is_true = text.isin(_TRUE)
-    is_false = text.isin(_FALSE)
-    bad = ~(is_true | is_false)
-    if bad.any():
-        raise DataValidationError(
-            f"must be a yes/no value (true/false, 1/0, done/pending, ผ่าน/ไม่ผ่าน …); got "
-            f"{describe_values(raw[bad])}", source=source, column=column,
-            rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist())
-    return is_true.astype(bool)
+    """A yes/no column as bool (:func:`kpianalysis.input_schema.parse_yesno`)."""
+    from ..input_schema import parse_yesno
+
+    return parse_yesno(df[column], source=source, column=column)
 
 
 def _as_of(value: Any) -> pd.Timestamp:
@@ -117,25 +93,11 @@ def _as_of(value: Any) -> pd.Timestamp:
 
 def _timestamps(df: pd.DataFrame, column: str, source: str | None, *,
                 allow_missing: bool) -> pd.Series:
-    raw = df[column]
-    text = thai_digits_to_ascii(raw.astype("string").str.strip())
-    missing = text.isna() | (text == "")
-    parsed = pd.to_datetime(text.mask(missing), errors="coerce", format="ISO8601")
-    # ISO strings with a BE year: shift by 543 years
-    years = text.str.extract(r"^(\d{4})-")[0].astype(float)
-    be = years >= 2400
-    if be.any():
-        shifted = text[be].str.replace(r"^(\d{4})", lambda m: str(int(m.group(1)) - BE_OFFSET),
-                                       regex=True)
-        parsed[be] = pd.to_datetime(shifted, errors="coerce", format="ISO8601")
-    bad = parsed.isna() & ~missing
-    if not allow_missing:
-        bad |= missing
-    if bad.any():
-        raise DataValidationError(
-            f"not a valid ISO 8601 timestamp (YYYY-MM-DD HH:MM); got {describe_values(raw[bad])}",
-            source=source, column=column, rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist())
-    return parsed
+    """ISO timestamps, CE or BE (:func:`kpianalysis.input_schema.parse_timestamps`)."""
+    from ..input_schema import parse_timestamps
+
+    return parse_timestamps(df[column], source=source, column=column,
+                            allow_missing=allow_missing)
 
 
 def read_requirements(requirements: Any) -> list[tuple[str, bool]]:
@@ -149,7 +111,7 @@ def read_requirements(requirements: Any) -> list[tuple[str, bool]]:
 
 def read_dated_requirements(requirements: Any) -> list[tuple[str, bool, Any]]:
     """As :func:`read_requirements`, with each row's date (``NaT`` when blank or absent)."""
-    df, source = _read_table(requirements, "requirements")
+    df, source = _read_table(requirements, "requirements", "requirements")
     _require_columns(df, ["criterion", "status"], source, "requirements")
     met = _boolean(df, "status", source)
     dates = (parse_thai_dates(df["date"], source=source, column="date")

@@ -94,7 +94,7 @@ def read_sites(data: Any, *, n_sites: int | None = None) -> pd.DataFrame:
     DataFrame
         ``site_id``, ``site`` (str), in file order.
     """
-    df, source = _read_table(data, "sites")
+    df, source = _read_table(data, "sites", "sites")
     _require_columns(df, ["site_id", "site"], source, "sites")
     out = pd.DataFrame({c: df[c].astype("string").str.strip().fillna("").astype(str)
                         for c in ("site_id", "site")})
@@ -138,7 +138,7 @@ def read_outages(data: Any, fiscal_year: int, site_ids: Any) -> pd.DataFrame:
     DataValidationError
         Naming file, column and rows (see the module's rules).
     """
-    df, source = _read_table(data, "outages")
+    df, source = _read_table(data, "outages", "outages")
     _require_columns(df, ["site_id", "date", "outage_hours"], source, "outages")
     ids = df["site_id"].astype("string").str.strip().fillna("").astype(str)
     known = set(map(str, site_ids))

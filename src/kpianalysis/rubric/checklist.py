@@ -189,7 +189,7 @@ def read_checklist(data: Any, forms: Sequence[int]) -> pd.DataFrame:
         date, or weights that are missing on some rows, differ within a form, are not
         positive, or (checked by :func:`score_checklist`) do not sum to the total.
     """
-    df, source = _read_table(data, "checklist")
+    df, source = _read_table(data, "checklist", "checklist")
     df = df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
     _require_columns(df, ["form", "item", "status"], source, "checklist")
     form = _numeric(df, "form", source, integer=True, low=1).astype(int)
@@ -395,7 +395,7 @@ def read_status_notes(data: Any, fiscal_year: int) -> pd.DataFrame:
         A missing column, an empty note, a missing or bad date, or a date outside the fiscal
         year (file, column and rows named).
     """
-    df, source = _read_table(data, "status notes")
+    df, source = _read_table(data, "status notes", "notes")
     df = df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
     _require_columns(df, ["date", "note"], source, "status notes")
     date = parse_thai_dates(df["date"], source=source, column="date")

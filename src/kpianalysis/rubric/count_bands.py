@@ -103,7 +103,7 @@ def count_livable_city_issues(issues: Any) -> int:
         Issues with ``n_indicators >= 1``, ``has_data`` and (when the column exists)
         ``published_open_data``.
     """
-    df, source = _read_table(issues, "livable-city issues")
+    df, source = _read_table(issues, "livable-city issues", "issues")
     _require_columns(df, ["issue_no", "n_indicators", "has_data"], source, "livable-city issues")
     no = _numeric(df, "issue_no", source, integer=True, low=1)
     dup = no.duplicated(keep=False)

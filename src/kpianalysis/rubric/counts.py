@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import DataValidationError, describe_values
+from ..tables import TableRef
 from ._bands import _check_percent, _exact
 from ._inputs import _boolean, _numeric, _read_table, _require_columns
 
@@ -86,7 +87,8 @@ def score_count_target(
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
         raise ValueError(f"target must be a positive integer, got {target!r}")
     names: list[str] = []
-    if isinstance(count, (str, Path, pd.DataFrame)):
+    source: str | None = None
+    if isinstance(count, (str, Path, TableRef, pd.DataFrame)):
         if column is None:
             raise ValueError("column (the yes/no column to count) is required for a file")
         df, source = _read_table(count, "count")
@@ -104,7 +106,9 @@ def score_count_target(
     if flags is not None:
         n = int(flags.sum())
         if out_of is not None and out_of != len(flags):
-            raise ValueError(f"out_of={out_of} but the data has {len(flags)} items")
+            raise DataValidationError(f"the file has {len(flags)} items; expected the "
+                                      f"{out_of} the KPI counts from (out_of)",
+                                      source=source)
         out_of = len(flags)
         met = tuple(nm for nm, f in zip(names, flags, strict=True) if f)
         missing = tuple(nm for nm, f in zip(names, flags, strict=True) if not f)
@@ -114,6 +118,10 @@ def score_count_target(
             raise ValueError(f"count must be between 0 and out_of={out_of}, got {count!r}")
         met = missing = ()
     if out_of is not None and target > out_of:
+        if source is not None:
+            raise DataValidationError(f"the file has {out_of} items, fewer than the target "
+                                      f"{target}; expected at least {target} rows",
+                                      source=source)
         raise ValueError(f"target={target} exceeds out_of={out_of}")
     return CountScore(count=n, target=int(target), out_of=out_of,
                       percent_of_target=n * 100 / target, target_met=n >= target,
@@ -145,7 +153,9 @@ def score_committee_share(
     CountScore
         ``detail`` has the per-committee ``share_percent`` and ``meets`` columns.
     """
-    df, source = _read_table(committees, "committees")
+    df, source = _read_table(committees, "committees",
+                             "committees" if (id_column, citizen_column, total_column) == (
+                                 "committee_id", "citizen_members", "total_members") else None)
     _require_columns(df, [id_column, citizen_column, total_column], source, "committees")
     citizens = _numeric(df, citizen_column, source, integer=True, low=0).astype(int)
     total = _numeric(df, total_column, source, integer=True, low=1).astype(int)

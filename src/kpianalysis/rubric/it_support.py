@@ -88,7 +88,7 @@ def sla_compliance(
     A ticket meets the SLA when ``resolved - opened <= sla_hours`` (exactly on the deadline
     counts as met). The comparison is on integer nanoseconds, so it is exact.
     """
-    df, source = _read_table(tickets, "tickets")
+    df, source = _read_table(tickets, "tickets", "tickets")
     _require_columns(df, ["ticket_id", "opened", "resolved", "sla_hours"], source, "tickets")
     opened = _timestamps(df, "opened", source, allow_missing=False)
     resolved = _timestamps(df, "resolved", source, allow_missing=True)

@@ -34,7 +34,7 @@ def read_evidence(evidence: Any) -> pd.DataFrame:
     DataFrame
         ``level`` (int), ``criterion``, ``met`` (bool), ``date`` (datetime64, NaT if empty).
     """
-    df, source = _read_table(evidence, "evidence")
+    df, source = _read_table(evidence, "evidence", "evidence")
     _require_columns(df, ["level", "criterion", "status"], source, "evidence")
     level = _numeric(df, "level", source, integer=True, low=1).astype(int)
     levels = sorted(set(level))

@@ -45,7 +45,7 @@ def read_progress(progress: Any) -> pd.DataFrame:
         a cumulative plan or result that decreases; a date that is not a valid BE/CE date or
         lies outside its quarter / fiscal year.
     """
-    df, source = _read_table(progress, "progress")
+    df, source = _read_table(progress, "progress", "progress")
     _require_columns(df, ["quarter", "plan_percent", "actual_percent"], source, "progress")
     if len(df) == 0:
         raise DataValidationError("progress file has no rows", source=source)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..tables import TableRef
 from ._bands import _check_percent
 from ._inputs import _boolean, _read_table, _require_columns
 from ._scores import PercentScore, _exact_at_least
@@ -45,8 +46,8 @@ def score_step_completion(
     PercentScore
     """
     names: list[str] = []
-    if isinstance(done, (str, Path, pd.DataFrame)):
-        df, source = _read_table(done, "steps")
+    if isinstance(done, (str, Path, TableRef, pd.DataFrame)):
+        df, source = _read_table(done, "steps", "steps")
         _require_columns(df, ["step", "status"], source, "steps")
         flags = _boolean(df, "status", source).to_numpy()
         names = df["step"].astype(str).tolist()

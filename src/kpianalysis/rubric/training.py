@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_in_range
+from ..tables import TableRef
 from ._bands import ThresholdBands, _check_percent
 from ._inputs import _numeric, _read_table, _require_columns
 from ._scores import PercentScore, _exact_at_least
@@ -64,8 +65,9 @@ def score_training(
         ``detail`` has one row per band: ``band``, ``at_least``, ``n``, ``percent``.
     """
     ids: list[str] | None = None
-    if isinstance(scores, (str, Path, pd.DataFrame)):
-        df, source = _read_table(scores, "training scores")
+    if isinstance(scores, (str, Path, TableRef, pd.DataFrame)):
+        df, source = _read_table(scores, "training scores",
+                                 "scores" if column == "score" else None)
         _require_columns(df, [column], source, "training scores")
         values = _numeric(df, column, source, low=0, high=100).to_numpy()
         if id_column in df.columns:
