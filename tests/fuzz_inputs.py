@@ -140,6 +140,8 @@ def _readers(kpi: Any, role: str, fy: int, clean: dict[str, Path]) -> Callable[[
         return lambda f: aw.read_awareness_survey(f, clean["margins"])
     if role == "margins":
         return lambda f: aw.read_awareness_survey(clean["survey"], f)
+    if role == "covariates":
+        return aw.read_district_covariates
     if role == "evidence" and kind == "milestones":
         return read_evidence
     if role == "evidence":

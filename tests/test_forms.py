@@ -137,7 +137,8 @@ def test_a_thai_locale_timestamp_with_ce_years_needs_day_first(tmp_path):
     form = tmp_path / "f.csv"
     with open(form, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, ["26/1/2024 10:00:00", *["5"] * 6, "ชาย", "40",
-                                          "x", "y", "z", "w"]])
+                                          "นิติกร", "ปฏิบัติการ", "สำนักงานเขตดุสิต",
+                                          "ฝ่ายเทศกิจ"]])
     mapping = draft_mapping(header, INST)
     path = tmp_path / "m.yaml"
     path.write_text(mapping_yaml(mapping), encoding="utf-8")

@@ -121,7 +121,9 @@ def test_a_one_megabyte_cell_gives_a_short_message(tmp_path, raw_dir, reader):
             read_agencies(tmp_path / "a.csv")
     msg = str(err.value)
     assert len(msg) < 1_000, len(msg)
-    assert "row 2" in msg and "1,000,000 characters" in msg
+    # the reader names the row; the value is either cut with its length given, or (CSV cells
+    # beyond the parser's field limit) not echoed at all
+    assert "row 2" in msg and ("1,000,000 characters" in msg or "over-long cell" in msg)
 
 
 # --- label fields -------------------------------------------------------------------------------

@@ -54,19 +54,19 @@ def read_district_covariates(path: str | Path,
         A missing column, an unknown, duplicate or missing district, or a covariate that is not
         a finite number (naming the file, column and rows).
     """
-    path = Path(path)
-    name = path.name
-    try:
-        frame = pd.read_csv(path, encoding="utf-8")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"cannot read the covariate file: {exc}", source=name) from exc
+    from ..input_schema import parse_numbers
+    from ..tables import read_table
+
+    name = Path(path).name
+    frame = read_table(path, source=name)  # encodings, Excel, header case and spaces
     missing = [c for c in ("district_code", *covariates) if c not in frame.columns]
     if missing:
         raise DataValidationError(
             f"missing column(s) {', '.join(missing)}; expected district_code and "
             f"{', '.join(covariates)}", source=name)
-    codes = pd.to_numeric(frame["district_code"], errors="coerce")
-    bad = codes.isna() | ~codes.isin(list(DISTRICTS))
+    codes = parse_numbers(frame["district_code"], source=name, column="district_code",
+                          integer=True)
+    bad = ~codes.isin(list(DISTRICTS))
     if bad.any():
         raise DataValidationError("expected a DOPA district code 1001-1050", source=name,
                                   column="district_code",
@@ -81,15 +81,11 @@ def read_district_covariates(path: str | Path,
         raise DataValidationError(
             f"{len(absent)} district(s) missing: {', '.join(map(str, absent[:10]))}",
             source=name, column="district_code")
-    out = pd.DataFrame({"district_code": codes.astype(np.int64)})
+    out = pd.DataFrame({"district_code": codes.astype(np.int64).to_numpy()})
     for col in covariates:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = ~np.isfinite(values.to_numpy(dtype=float))
-        if bad.any():
-            raise DataValidationError("expected a finite number", source=name, column=col,
-                                      rows=(np.flatnonzero(bad) + 1).tolist())
-        out[col] = values.astype(float)
-    out["status"] = (frame["status"].astype(str) if "status" in frame.columns else "unknown")
+        out[col] = parse_numbers(frame[col], source=name, column=col).to_numpy()
+    out["status"] = (frame["status"].fillna("").str.strip().to_numpy()
+                     if "status" in frame.columns else "unknown")
     return out.sort_values("district_code", ignore_index=True)
 
 
