@@ -121,6 +121,9 @@ def _preload(catalogs: Sequence[str] = ()) -> int:
     import pkgutil
 
     os.environ.setdefault("MPLBACKEND", _INLINE)  # what ipykernel sets before any import
+    from kpianalysis._schemas import _jsonschema
+
+    _jsonschema()  # jsonschema without its IRI grammars (seconds of CPU), before nbformat's
     for name in (*PRELOAD, *WORKER_PRELOAD):
         importlib.import_module(name)
     import kpianalysis

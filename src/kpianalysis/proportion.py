@@ -21,7 +21,6 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from ._results import ConfidenceInterval, Result, confidence_label, format_interval, format_value
 from ._validation import check_confidence
@@ -214,6 +213,7 @@ def proportion_ci(
     ProportionCI: 0.308 (81 of 263)
       95% CI [0.2553, 0.3662] (wilson)
     """
+    from scipy import stats  # imported on first use: the catalog needs none of it
     method = canonical_proportion_ci_method(method)
     conf = check_confidence(confidence)
     c, n = _check_counts(count, nobs)
@@ -342,6 +342,6 @@ def jeffreys_p_at_least(b: int, c: int, threshold: float) -> float:
     interval's upper bound it is ``(1 − confidence) / 2``. In R:
     ``pbeta(threshold, b + 0.5, c - b + 0.5, lower.tail = FALSE)``.
     """
-    from scipy import stats
+    from scipy import stats  # imported on first use: the catalog needs none of it
 
     return float(stats.beta.sf(threshold, b + 0.5, c - b + 0.5))
