@@ -290,14 +290,20 @@ def _design_estimate(data: SurveyData, likert: LikertResult, confidence: float,
         _high=likert.respondents["high_or_above"].to_numpy(),
         _scored=likert.respondents["scored"].to_numpy(),
     )
-    design = SurveyDesign(
+    design = _file_design(frame, confidence)
+    return design.proportion("_high", by="_scored", ci_method=ci_method)[True]
+
+
+def _file_design(frame: pd.DataFrame, confidence: float = 0.95) -> SurveyDesign:
+    """The sampling design a satisfaction file declares: its ``weight`` column and, when
+    present, ``stratum`` and ``psu``."""
+    return SurveyDesign(
         frame,
         weights="weight",
         strata="stratum" if "stratum" in frame.columns else None,
         psu="psu" if "psu" in frame.columns else None,
         confidence=confidence,
     )
-    return design.proportion("_high", by="_scored", ci_method=ci_method)[True]
 
 
 def compare_rounds(
@@ -433,12 +439,7 @@ def breakdown_test(
         _high=resp["high_or_above"].to_numpy(dtype=bool),
         _group=data.frame[column].astype("string").fillna("(ไม่ระบุ)").to_numpy(dtype=object))
     within = resp["scored"].to_numpy(dtype=bool) & frame["_group"].isin(shown).to_numpy()
-    if data.has_design:
-        design = SurveyDesign(frame, weights="weight",
-                              strata="stratum" if "stratum" in frame.columns else None,
-                              psu="psu" if "psu" in frame.columns else None)
-    else:
-        design = SurveyDesign(frame)
+    design = _file_design(frame) if data.has_design else SurveyDesign(frame)
     return chisq_test(design, "_high", "_group", statistic=statistic,  # type: ignore[arg-type]
                       within=within)
 
