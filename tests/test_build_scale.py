@@ -64,7 +64,7 @@ def test_each_report_gets_a_fresh_preloaded_kernel_from_a_thread_free_template(t
     probe = ("import json, os, sys\n"
              "print(json.dumps({'pid': os.getpid(), 'leftover': 'marker' in globals(),\n"
              "    'preloaded': 'kpianalysis.engines' in sys.modules and 'pandas' in sys.modules,\n"
-             "    'cwd': os.getcwd()}))")
+             "    'cwd': os.getcwd(), 'gc': __import__('gc').isenabled()}))")
     first = _notebook(tmp_path / "a.ipynb", "marker = 1", probe)
     second = _notebook(tmp_path / "b.ipynb", probe)
     with KernelServer(cwd=tmp_path, ahead=1) as server:
@@ -81,6 +81,10 @@ def test_each_report_gets_a_fresh_preloaded_kernel_from_a_thread_free_template(t
     # nothing that makes forking unsafe ever ran in the template
     assert status["threads"] == 1 and status["unsafe"] == ""
     assert status["forked"] >= 2
+    # the preloaded objects are frozen out of the children's collections (so a collection in a
+    # kernel or worker copies none of the shared pages), and collection still runs there
+    assert status["frozen"] > 100_000 and status["gc"] is True
+    assert one["gc"] is True and two["gc"] is True
     assert folder is not None and not folder.exists()  # sockets and keys removed
 
 
@@ -249,3 +253,48 @@ def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path, capsys):
     assert status == 2
     assert len(err.splitlines()) == 1 and "tcp://127.0.0.1:9" in err, err
     assert not (tmp_path / "o").exists()  # nothing built
+
+
+def test_dask_timeout_and_a_dying_report_fail_alone_and_the_dask_workers_go_on(tmp_path):
+    """Issue 14: a kernel that hangs (per-report timeout) or a report process that dies fails
+    that report with the local build's message; the Dask workers survive and build on."""
+    import distributed
+
+    from kpianalysis.executors import DaskExecutor
+
+    pid_file = tmp_path / "kernel.pid"
+    hang = _notebook(tmp_path / "hang.ipynb",
+                     f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+                     "time.sleep(600)", "print('{}')")
+    quick = _notebook(tmp_path / "quick.ipynb", "print('{\"fine\": 1}')")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        before = set(client.scheduler_info()["workers"])
+        with DaskExecutor(client, timeout=12) as executor:
+            results = dict(executor.map(_execute, [(str(hang), "hang"), (str(quick), "q1")],
+                                        str(tmp_path)))
+            died = dict(executor.map(_die, ["die", "a", "b"], str(tmp_path)))
+            after = dict(executor.map(_execute, [(str(quick), f"q{i}") for i in (2, 3, 4)],
+                                      str(tmp_path)))
+        workers = set(client.scheduler_info()["workers"])
+    lost = results[(str(hang), "hang")]
+    assert isinstance(lost, TaskLost) and "timed out after 12 s" in str(lost), lost
+    assert results[(str(quick), "q1")] == {"fine": 1}
+    assert isinstance(died["die"], TaskLost), died
+    assert "died (killed by signal SIGKILL)" in str(died["die"])
+    assert died["a"] == "a ok" and died["b"] == "b ok"
+    assert list(after.values()) == [{"fine": 1}] * 3
+    assert workers == before  # no Dask worker was lost or restarted
+    kernel = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{kernel}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{kernel}").exists(), "the hung kernel outlived its report"
+
+
+def test_dask_executor_refuses_a_timeout_that_is_not_positive():
+    from kpianalysis.executors import DaskExecutor
+
+    with pytest.raises(ValueError, match="positive"):  # before any connection is tried
+        DaskExecutor("tcp://127.0.0.1:9", timeout=0)

@@ -7,29 +7,36 @@ the build fails that report (with the message) and goes on with the others.
 * :class:`LocalExecutor` (the default): ``workers`` processes, each taking one report at a
   time; kernels come from a :class:`~kpianalysis.kernels.KernelServer` started on first use,
   and the workers are forked from its template too (set ``KPIANALYSIS_NO_KERNEL_SERVER=1``
-  for spawned workers and ordinary kernel processes).
+  for workers started as new interpreters and ordinary kernel processes).
   A report that runs longer than ``timeout`` seconds has its worker (and so its kernel)
   killed; a worker that dies fails only the report it was building, and a new worker takes
   over. Workers are replaced after ``max_tasks`` reports, so memory stays flat.
 * :class:`DaskExecutor`: the same jobs on a ``dask.distributed`` cluster (the optional
   ``dask`` extra). Workers need the package, and the data root and output folders at the
   same paths as the machine that runs the build (a shared file system); each job runs in
-  the build's working directory, one report at a time per worker process.
+  the build's working directory, one report at a time per worker process, inside a
+  one-worker :class:`LocalExecutor` of that process: the same timeout and the same handling
+  of a report process that dies as in a local build, without losing the Dask worker.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import gc
+import json
 import multiprocessing.connection
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = ["DaskExecutor", "ExecutorError", "LocalExecutor", "TaskLost", "make_executor"]
@@ -62,14 +69,44 @@ def _worker_main(conn: multiprocessing.connection.Connection) -> None:
         except Exception as exc:
             result = TaskLost(f"{type(exc).__name__}: {exc}")
         conn.send(result)
+        del result
+        _release_memory()
     conn.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # every output is written atomically; skip the slow interpreter teardown
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere, e.g. musl or macOS)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_memory() -> None:
+    """After a report: collect its garbage and give the freed heap back to the system, so a
+    worker holds what one report needs, not the largest report it ever built (with the
+    template's objects frozen, see :mod:`kpianalysis.kernels`, a collection copies none of
+    the pages it shares with the template)."""
+    global _TRIM
+    gc.collect()
+    if _TRIM is False:
+        _TRIM = _malloc_trim()
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = False
+
+
 def _forked_worker_main(address: str) -> None:
-    """A worker forked from the kernel server's template: connect back to the build."""
+    """A worker (forked from the kernel server's template, or a new interpreter): connect
+    back to the build at ``address`` and run its jobs."""
     import socket
     from multiprocessing.connection import Connection
 
@@ -78,6 +115,40 @@ def _forked_worker_main(address: str) -> None:
     conn = Connection(sock.detach())
     conn.send(os.getpid())
     _worker_main(conn)
+
+
+def _spawned_worker_main() -> None:
+    """Entry point of a worker started as a new interpreter: ``-c … ADDRESS SYS_PATH_JSON``."""
+    import json
+
+    address, path = sys.argv[1], json.loads(sys.argv[2])
+    sys.path[:] = [*path, *(p for p in sys.path if p not in path)]
+    _forked_worker_main(address)
+
+
+def _accept(listener: Any, pid: int, alive: Callable[[], bool]) -> Any:
+    """The connection of the worker ``pid`` that was just started, once it says hello."""
+    from multiprocessing.connection import Connection
+
+    deadline = time.monotonic() + 120  # a new interpreter imports the stack first
+    listener.settimeout(0.2)
+    while True:
+        try:
+            sock, _ = listener.accept()
+            break
+        except TimeoutError:
+            if not alive():
+                raise ExecutorError(f"a build worker (pid {pid}) exited before it started; "
+                                    f"see its error above") from None
+            if time.monotonic() > deadline:  # pragma: no cover
+                raise ExecutorError(f"a build worker (pid {pid}) did not start in 120 s"
+                                    ) from None
+    sock.settimeout(None)
+    conn = Connection(sock.detach())
+    hello = conn.recv()
+    if hello != pid:  # pragma: no cover - another process on our private socket
+        raise ExecutorError(f"unexpected worker {hello!r} (expected pid {pid})")
+    return conn
 
 
 def _catalogs(jobs: Sequence[Any]) -> list[str]:
@@ -97,35 +168,42 @@ def _describe_exit(code: int | None) -> str:
 
 
 class _Worker:
-    """A spawned worker process (when no kernel server runs)."""
+    """A worker started as a new interpreter (when no kernel server runs).
 
-    def __init__(self, context: Any) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child,), daemon=True,
-                                       name="kpianalysis-worker")
-        self.process.start()
-        child.close()
+    Started with :mod:`subprocess`, not :mod:`multiprocessing`, so that a daemonic process
+    (a Dask worker under its nanny) can run one too.
+    """
+
+    def __init__(self, listener: Any) -> None:
+        code = f"from {__name__} import _spawned_worker_main; _spawned_worker_main()"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, listener.getsockname(), json.dumps(sys.path)],
+            stdin=subprocess.DEVNULL)
+        self.pid = self.process.pid
+        self.conn = _accept(listener, self.pid, self.alive)
         self.job: Any = None
         self.started = 0.0
         self.done = 0
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def exit_description(self) -> str:
-        self.process.join(timeout=1)
-        return _describe_exit(self.process.exitcode)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=1)
+        return _describe_exit(self.process.returncode)
 
     def stop(self, kill: bool = False) -> None:
-        if kill and self.process.is_alive():
+        if kill and self.alive():
             self.process.kill()
         else:
             with contextlib.suppress(OSError, BrokenPipeError):
                 self.conn.send(None)
-        self.process.join(timeout=10)
-        if self.process.is_alive():  # pragma: no cover
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
             self.process.kill()
-            self.process.join()
+            self.process.wait()
         self.conn.close()
 
 
@@ -133,8 +211,6 @@ class _ForkedWorker(_Worker):
     """A worker forked from the kernel server's template: everything is already imported."""
 
     def __init__(self, server: Any, listener: Any) -> None:
-        from multiprocessing.connection import Connection
-
         from .kernels import server_request
 
         self.server = server
@@ -142,12 +218,7 @@ class _ForkedWorker(_Worker):
             "op": "worker", "target": f"{__name__}:_forked_worker_main",
             "address": listener.getsockname(), "server": server.address,
             "owner": os.getpid(), "cwd": os.getcwd(), "path": sys.path})["pid"])
-        sock, _ = listener.accept()
-        sock.settimeout(None)
-        self.conn = Connection(sock.detach())
-        hello = self.conn.recv()
-        if hello != self.pid:  # pragma: no cover - another process on our private socket
-            raise ExecutorError(f"unexpected worker {hello!r} (expected pid {self.pid})")
+        self.conn = _accept(listener, self.pid, self.alive)
         self.job = None
         self.started = 0.0
         self.done = 0
@@ -191,20 +262,25 @@ class LocalExecutor:
         for it when it runs the build's own Python (:func:`~kpianalysis.kernels.pool_serves`).
     max_tasks : int
         Reports a worker builds before it is replaced by a fresh one.
+    keep_ready : bool
+        Keep ``workers`` kernels ready whatever the jobs of each :meth:`map` call (an executor
+        that is given one job at a time, as on a Dask worker); by default the kernel server
+        forks no more kernels than the jobs still to run.
     """
 
     def __init__(self, workers: int = 1, timeout: float | None = None,
-                 kernel_name: str = "python3", max_tasks: int = 100) -> None:
+                 kernel_name: str = "python3", max_tasks: int = 100,
+                 keep_ready: bool = False) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         if timeout is not None and timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
         self.workers, self.timeout, self.max_tasks = workers, timeout, max_tasks
-        self.kernel_name = kernel_name
-        self._context = multiprocessing.get_context("spawn")  # a clean process per worker
+        self.kernel_name, self.keep_ready = kernel_name, keep_ready
         self._pool: list[_Worker] = []
         self._server: Any = None
         self._listener: Any = None
+        self._folder: Path | None = None
         weakref.finalize(self, LocalExecutor._stop_all, self._pool)
 
     @staticmethod
@@ -212,20 +288,23 @@ class LocalExecutor:
         for worker in pool:
             worker.stop(kill=True)
 
-    def _start_server(self, jobs: Sequence[Any]) -> None:
-        if self._server is not None or os.environ.get("KPIANALYSIS_NO_KERNEL_SERVER"):
-            return
+    def _start(self, jobs: Sequence[Any]) -> None:
+        """Start the kernel server (unless turned off, or the kernel is not ours) and the
+        socket, in a private (0700) folder, the workers connect back to."""
+        import socket
+
         from .kernels import KernelServer, pool_serves
 
-        if pool_serves(self.kernel_name):
-            import socket
-
+        if not os.environ.get("KPIANALYSIS_NO_KERNEL_SERVER") and pool_serves(self.kernel_name):
             self._server = KernelServer(kernel_args=KERNEL_ARGS, ahead=self.workers,
-                                        catalogs=_catalogs(jobs), expect=len(jobs)).start()
-            self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self._listener.bind(str(self._server.folder / "workers"))  # a private folder
-            self._listener.listen(16)
-            self._listener.settimeout(120)  # the template imports the stack first
+                                        catalogs=_catalogs(jobs),
+                                        expect=None if self.keep_ready else len(jobs)).start()
+            folder = self._server.folder
+        else:
+            folder = self._folder = Path(tempfile.mkdtemp(prefix="kpianalysis-workers-"))
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(str(folder / "workers"))
+        self._listener.listen(16)
 
     def map(self, fn: Callable[..., Any], jobs: Sequence[Any], *args: Any
             ) -> Iterator[tuple[Any, Any]]:
@@ -236,9 +315,9 @@ class LocalExecutor:
         todo = deque(jobs)
         if not todo:
             return
-        if self._server is None:
-            self._start_server(jobs)
-        else:
+        if self._listener is None:
+            self._start(jobs)
+        elif self._server is not None and not self.keep_ready:
             self._server.expect(len(todo))
         busy: list[_Worker] = []
         while todo or busy:
@@ -292,8 +371,8 @@ class LocalExecutor:
         for worker in [w for w in self._pool if w not in busy]:  # dead idle workers
             self._pool.remove(worker)
             worker.stop(kill=True)
-        worker = (_ForkedWorker(self._server, self._listener) if self._listener is not None
-                  else _Worker(self._context))
+        worker = (_ForkedWorker(self._server, self._listener) if self._server is not None
+                  else _Worker(self._listener))
         self._pool.append(worker)
         return worker
 
@@ -313,6 +392,9 @@ class LocalExecutor:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
     def __enter__(self) -> LocalExecutor:
         return self
@@ -322,26 +404,30 @@ class LocalExecutor:
 
 
 _DIR_LOCK = threading.Lock()
-_WORKER_SERVER: Any = None
+#: Per Dask worker process: one local executor (one forked worker, its kernel server) per
+#: build directory, kernel and timeout, kept between the build's tasks.
+_TASK_RUNNERS: dict[tuple[str, str, float | None], LocalExecutor] = {}
 
 
-def _run_in_dir(cwd: str, kernel_name: str, fn: Callable[..., Any], job: Any,
-                *args: Any) -> Any:
-    """A Dask task: ``fn(job, *args)`` in the build's working directory, kernels from this
-    worker's own kernel server (started on its first report)."""
-    global _WORKER_SERVER
+def _run_in_dir(cwd: str, kernel_name: str, timeout: float | None, fn: Callable[..., Any],
+                job: Any, *args: Any) -> Any:
+    """A Dask task: ``fn(job, *args)`` in the build's working directory.
+
+    The report runs in a worker process of a one-worker :class:`LocalExecutor` owned by this
+    Dask worker process (kernels from its own kernel server), so a report over ``timeout`` or
+    a report process that dies is lost alone, with the local build's message, and the Dask
+    worker goes on with the next task. Returns the result or a :class:`TaskLost`.
+    """
     with _DIR_LOCK:  # the working directory is per process: one report at a time
-        if _WORKER_SERVER is None and not os.environ.get("KPIANALYSIS_NO_KERNEL_SERVER"):
-            from .kernels import KernelServer, pool_serves
-
-            _WORKER_SERVER = False
-            if pool_serves(kernel_name):
-                _WORKER_SERVER = KernelServer(cwd, kernel_args=KERNEL_ARGS,
-                                              catalogs=_catalogs([job])).start()
         before = os.getcwd()
         os.chdir(cwd)
         try:
-            return fn(job, *args)
+            key = (cwd, kernel_name, timeout)
+            runner = _TASK_RUNNERS.get(key)
+            if runner is None:
+                runner = _TASK_RUNNERS[key] = LocalExecutor(
+                    1, timeout=timeout, kernel_name=kernel_name, keep_ready=True)
+            return next(iter(runner.map(fn, [job], *args)))[1]
         finally:
             os.chdir(before)
 
@@ -355,6 +441,9 @@ class DaskExecutor:
         The scheduler's address (``tcp://host:8786``), or a ``distributed.Client``.
     kernel_name : str
         The Jupyter kernel the reports run in.
+    timeout : float, optional
+        Seconds a report may take (None: no limit); a report over it is lost alone, its
+        report process and kernel killed on the Dask worker, which goes on.
     connect_timeout : float
         Seconds to wait for the scheduler.
 
@@ -366,13 +455,15 @@ class DaskExecutor:
     """
 
     def __init__(self, scheduler: Any, kernel_name: str = "python3",
-                 connect_timeout: float = 10.0) -> None:
+                 timeout: float | None = None, connect_timeout: float = 10.0) -> None:
         try:
             import distributed
         except ImportError:
             raise ExecutorError("--executor dask needs dask.distributed: "
                                 "pip install 'kpianalysis[dask]'") from None
-        self.kernel_name = kernel_name
+        if timeout is not None and timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        self.kernel_name, self.timeout = kernel_name, timeout
         if isinstance(scheduler, distributed.Client):
             self.client, self._own = scheduler, False
             return
@@ -396,7 +487,8 @@ class DaskExecutor:
         futures = {}
         for job in jobs:
             key = f"kpianalysis-{getattr(job, 'name', 'job')}-{uuid.uuid4().hex[:8]}"
-            future = self.client.submit(_run_in_dir, cwd, self.kernel_name, fn, job, *args,
+            future = self.client.submit(_run_in_dir, cwd, self.kernel_name, self.timeout, fn,
+                                        job, *args,
                                         key=key, pure=False)
             futures[future] = job
         for future in as_completed(list(futures)):
@@ -437,5 +529,5 @@ def make_executor(name: str = "local", workers: int = 1, timeout: float | None =
         if not scheduler:
             raise ExecutorError("--executor dask needs --scheduler ADDRESS "
                                 "(e.g. tcp://scheduler:8786)")
-        return DaskExecutor(scheduler, kernel_name=kernel_name)
+        return DaskExecutor(scheduler, kernel_name=kernel_name, timeout=timeout)
     raise ValueError(f"unknown executor {name!r}; choose local or dask")
