@@ -13,7 +13,8 @@ Every figure is for whole processes: wall clock; CPU seconds of the command and 
 under it (``getrusage(RUSAGE_CHILDREN)``: the build, its kernel server, workers and kernels, or
 papermill, its kernel and nbconvert); peak memory as the largest sum of the proportional set
 sizes (PSS, shared pages split between the processes sharing them) of the process tree,
-sampled every 0.5 s (needs psutil). Run with ``make bench`` or
+sampled every 0.5 s (needs psutil); for the all-units series also the peak in each third of
+the run's wall time, which stays level when memory is flat. Run with ``make bench`` or
 ``.venv/bin/python benchmarks/bench_build.py [--series 7 70 700] [--repeat N]``; it writes only
 under a temporary folder.
 """
@@ -70,6 +71,7 @@ def _measure(cmds: list[list[str]], cwd: Path) -> dict[str, float]:
     except ImportError:
         sample = False
     peak = 0
+    timeline: list[tuple[float, int]] = []
     cpu0, start = _children_cpu(), time.perf_counter()
     for cmd in cmds:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -79,7 +81,9 @@ def _measure(cmds: list[list[str]], cwd: Path) -> dict[str, float]:
         def watch(p: subprocess.Popen[bytes] = proc, done: threading.Event = stop) -> None:
             nonlocal peak
             while not done.wait(0.5):
-                peak = max(peak, _tree_pss(p.pid))
+                pss = _tree_pss(p.pid)
+                timeline.append((time.perf_counter() - start, pss))
+                peak = max(peak, pss)
 
         watcher = threading.Thread(target=watch, daemon=True)
         if sample:
@@ -90,8 +94,12 @@ def _measure(cmds: list[list[str]], cwd: Path) -> dict[str, float]:
             watcher.join()
         if code not in (0, 1):  # 1: a report failed, reported by the build itself
             raise SystemExit(f"{' '.join(cmd[:3])} … exited {code}")
-    return {"wall": time.perf_counter() - start, "cpu": _children_cpu() - cpu0,
-            "mib": peak / 2**20 if sample else float("nan")}
+    wall = time.perf_counter() - start
+    thirds = [max((m for t, m in timeline if i * wall / 3 <= t < (i + 1) * wall / 3), default=0)
+              / 2**20 for i in range(3)]
+    return {"wall": wall, "cpu": _children_cpu() - cpu0,
+            "mib": peak / 2**20 if sample else float("nan"),
+            **{f"mib{i + 1}": v if sample else float("nan") for i, v in enumerate(thirds)}}
 
 
 def _naive(only: set[str] | None = None) -> list[list[str]]:
@@ -190,6 +198,9 @@ def main() -> None:
           f"({one['wall']:.1f} s vs {pair['wall']:.1f} s), CPU {one['cpu']:.1f} s vs "
           f"{pair['cpu']:.1f} s")
     series = [(counts[k], v) for k, v in rows.items() if k.startswith("all units")]
+    for n, r in series:  # flat memory: no rise from the first third of a run to the last
+        print(f"all units, {n} reports: peak memory in each third of the run "
+              f"{r['mib1']:.0f} / {r['mib2']:.0f} / {r['mib3']:.0f} MiB")
     if len(series) >= 2:
         (n0, r0), (n1, r1) = series[0], series[-1]
         marginal = (r1["cpu"] - r0["cpu"]) / (n1 - n0)

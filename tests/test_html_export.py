@@ -45,3 +45,29 @@ def test_find_network_references_detects_cdn():
             '<img src="data:image/png;base64,AAAA">')
     found = find_network_references(page)
     assert len(found) == 3
+
+
+def test_the_shared_exporter_carries_nothing_from_one_report_to_the_next(tmp_path):
+    """The exporter is made once per process (its compiled templates reused): a report
+    exported after another is byte for byte what a fresh exporter gives."""
+    import copy
+
+    from kpianalysis import html_export
+
+    report = _notebook()  # one notebook (cell ids are random per notebook), exported 3 times
+    other = _notebook()
+    other.cells = [nbformat.v4.new_markdown_cell("# รายงานอื่น"), other.cells[2]]
+
+    def export(nb, folder, **kw):
+        (tmp_path / folder).mkdir()
+        return export_html(copy.deepcopy(nb), tmp_path / folder / "r.html", **kw).read_bytes()
+
+    html_export._exporter.cache_clear()
+    fresh = export(report, "fresh", title="ก")
+    export(other, "other", title="ข", footer="ท้ายรายงาน")
+    again = export(report, "again", title="ก")
+    html_export._exporter.cache_clear()
+    html_export.warm_up()  # as the kernel template does before forking the workers
+    warmed = export(report, "warmed", title="ก")
+    assert fresh == again == warmed
+    assert "ท้ายรายงาน".encode() not in again and b"HIDDEN-OUTPUT" not in again

@@ -263,6 +263,7 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
     from papermill.exceptions import PapermillExecutionError
 
     from .html_export import export_html
+    from .papermill_engine import engine_name
 
     start = time.perf_counter()
     html = out / f"{job.name}.html"
@@ -277,7 +278,7 @@ def _run(job: ReportJob, out: Path, kernel_name: str) -> ReportOutcome:
             nb = papermill.execute_notebook(
                 str(nb_path), str(tmp), parameters=job.parameters, kernel_name=kernel_name,
                 cwd=str(Path.cwd()), progress_bar=False, log_output=False,
-                kernel_manager_class=_kernel_manager_class(),
+                kernel_manager_class=_kernel_manager_class(), engine_name=engine_name(),
                 # the kernel's own log: its shutdown "KeyboardInterrupt caught" line is not an
                 # error of the report (cell errors still fail the report)
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])

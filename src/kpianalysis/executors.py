@@ -175,10 +175,13 @@ class _Worker:
     """
 
     def __init__(self, listener: Any) -> None:
+        from .kernels import SERVER_ENV
+
         code = f"from {__name__} import _spawned_worker_main; _spawned_worker_main()"
+        env = {k: v for k, v in os.environ.items() if k != SERVER_ENV}  # ordinary kernels
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, listener.getsockname(), json.dumps(sys.path)],
-            stdin=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL, env=env)
         self.pid = self.process.pid
         self.conn = _accept(listener, self.pid, self.alive)
         self.job: Any = None
@@ -407,6 +410,8 @@ _DIR_LOCK = threading.Lock()
 #: Per Dask worker process: one local executor (one forked worker, its kernel server) per
 #: build directory, kernel and timeout, kept between the build's tasks.
 _TASK_RUNNERS: dict[tuple[str, str, float | None], LocalExecutor] = {}
+#: At most this many of them (each holds a kernel template) per Dask worker process.
+_KEEP_RUNNERS = 2
 
 
 def _run_in_dir(cwd: str, kernel_name: str, timeout: float | None, fn: Callable[..., Any],
@@ -423,10 +428,13 @@ def _run_in_dir(cwd: str, kernel_name: str, timeout: float | None, fn: Callable[
         os.chdir(cwd)
         try:
             key = (cwd, kernel_name, timeout)
-            runner = _TASK_RUNNERS.get(key)
+            runner = _TASK_RUNNERS.pop(key, None)
             if runner is None:
-                runner = _TASK_RUNNERS[key] = LocalExecutor(
-                    1, timeout=timeout, kernel_name=kernel_name, keep_ready=True)
+                runner = LocalExecutor(1, timeout=timeout, kernel_name=kernel_name,
+                                       keep_ready=True)
+                while len(_TASK_RUNNERS) >= _KEEP_RUNNERS:  # the least recently used goes
+                    _TASK_RUNNERS.pop(next(iter(_TASK_RUNNERS))).close()
+            _TASK_RUNNERS[key] = runner  # most recently used last
             return next(iter(runner.map(fn, [job], *args)))[1]
         finally:
             os.chdir(before)

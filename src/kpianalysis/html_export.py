@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from .files import write_text_atomic
 
-__all__ = ["HIDE_TAG", "export_html", "find_network_references", "font_css"]
+__all__ = ["HIDE_TAG", "export_html", "find_network_references", "font_css", "warm_up"]
 
 #: Cells with this tag are executed but not shown in the HTML report.
 HIDE_TAG = "report-hide"
@@ -43,7 +43,10 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
+@functools.lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
+    """The report exporter, made once per process: its Jinja environment keeps the compiled
+    templates, so later reports skip loading and compiling them."""
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {HIDE_TAG}
@@ -91,6 +94,14 @@ def export_html(
                  "metadata": {"name": Path(html_path).stem}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return write_text_atomic(html_path, body)
+
+
+def warm_up() -> None:
+    """Make the exporter, compile its templates and encode the font once (the build's kernel
+    template calls this, so every worker forked from it starts with them ready)."""
+    resources = {"kpianalysis_font_css": font_css(), "kpianalysis_footer": "",
+                 "metadata": {"name": "warm-up"}}
+    _exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=resources)
 
 
 _NETWORK = re.compile(
