@@ -55,7 +55,8 @@ def test_a_quick_report_is_written_once_with_the_same_outputs(tmp_path, writes):
     papermill.execute_notebook(str(source), str(tmp_path / "ours.ipynb"), progress_bar=False,
                                engine_name=engine_name())
     assert plain == 2 * 3 + 2  # Papermill's engine: start, each cell's start and end, end
-    assert writes == [(str(tmp_path / "ours.ipynb"), 3)]  # ours: once, complete
+    ours = str(tmp_path / "ours.ipynb")
+    assert writes == [(ours, 0), (ours, 3)]  # ours: when it starts, and complete
     assert _outputs(tmp_path / "ours.ipynb") == _outputs(tmp_path / "plain.ipynb")
     assert _outputs(tmp_path / "ours.ipynb")[1:] == [["42\n"], ["ก\n"]]
 
@@ -66,8 +67,9 @@ def test_a_long_report_is_still_saved_while_it_runs(tmp_path, writes, monkeypatc
                        "time.sleep(0.8)", "print(2)")
     papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), progress_bar=False,
                                engine_name=engine_name())
-    during = [n for _, n in writes[:-1]]
-    assert during and all(n < 5 for n in during)  # saved part-way through
+    during = [n for _, n in writes[1:-1]]
+    assert writes[0][1] == 0
+    assert all(n < 5 for n in during) and any(0 < n for n in during)  # part-way through
     assert len(writes) < 2 * 5 + 2 and writes[-1][1] == 5
 
 
@@ -77,7 +79,7 @@ def test_a_failing_report_is_saved_with_its_error(tmp_path, writes):
     with pytest.raises(PapermillExecutionError, match="พัง"):
         papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
                                    progress_bar=False, engine_name=engine_name())
-    assert len(writes) == 1
+    assert len(writes) == 2
     nb = json.loads((tmp_path / "out.ipynb").read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", [])
               if o.get("output_type") == "error"]

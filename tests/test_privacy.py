@@ -61,6 +61,28 @@ def test_labels_codes_dates_and_numbers_are_not_personal(value):
     assert shown(value) == repr(value)
 
 
+def test_personal_mask_gives_the_same_answer_value_by_value_and_by_column():
+    """personal_mask tests a few distinct values one by one and many as a column: both ways
+    flag exactly the planted values, and agree on every value (padding, Thai digits, blanks,
+    missing values and long texts included)."""
+    from kpianalysis import privacy
+
+    planted = [*PHONES, *IDS, *EMAILS, *NAMES, *(f" ติดต่อ {v} " for v in PHONES + EMAILS)]
+    clean = [*DISTRICT_OFFICES, "สำนักการโยธา", "2024-01-15", "1001", "IT67-0001", "", "  ",
+             "ก" * 200, "John Smith " * 12]
+    values = pd.Series([*planted, *clean, None, np.nan] * 3, dtype=object)
+    few = privacy.personal_mask(values)
+    many = pd.Series(privacy._flagged_column(
+        values.astype("string").fillna("").str.translate(privacy._THAI_DIGITS)),
+        index=values.index)
+    assert few.tolist() == many.tolist()
+    expected = [True] * len(planted) + [False] * len(clean) + [False, False]
+    assert few.tolist() == expected * 3
+    wide = pd.Series([f"รายการ {i}" for i in range(privacy._FEW + 5)] + planted)
+    assert privacy.personal_mask(wide).tolist() == [False] * (privacy._FEW + 5) + \
+        [True] * len(planted)  # more distinct values than _FEW: the column path
+
+
 def test_redact_masks_every_kind_inside_a_text():
     text = "โทร 081-234-5678 หรือ a@b.co อ้างอิง 1-1037-00123-45-6 นายสมชาย ใจดี"
     out = redact(text)

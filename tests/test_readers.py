@@ -204,3 +204,31 @@ def test_survey_data_summary(bmaq):
     assert lines[0] == "SurveyData sat-bmaq: 1500 respondents, round 2, 1 item"
     assert "weight, stratum" in lines[1]
     assert "<table" in data._repr_html_()
+
+
+def test_a_file_read_again_in_the_same_process_is_a_fresh_copy_of_its_bytes(tmp_path):
+    """The reader remembers what it validated, by content: the same bytes give an equal,
+    independent copy; changed bytes (same name, same size) are read again; a bad file is
+    refused every time."""
+    import os
+
+    path = _write(tmp_path)
+    first = read_satisfaction_survey(path, INSTRUMENT)
+    first.frame.loc[0, "agency"] = "changed by a caller"
+    first.items.iloc[0, 0] = 1
+    second = read_satisfaction_survey(path, INSTRUMENT)
+    assert second.frame.loc[0, "agency"] == "สำนักงานเขตพระนคร"  # not the caller's change
+    assert second.items.iloc[0, 0] == 5
+    assert second.sha256 == first.sha256 and second.frame is not first.frame
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8").replace(",41,", ",42,")
+    assert len(text.encode()) == stat.st_size  # same size
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time stamp
+    third = read_satisfaction_survey(path, INSTRUMENT)
+    assert third.sha256 != first.sha256
+    assert third.frame["age"].astype(str).tolist() == ["35", "42", "29"]
+    bad = _write(tmp_path, {("q1_1", 0): "9"}, name="bad.csv")
+    for _ in range(2):
+        with pytest.raises(DataValidationError, match="q1_1"):
+            read_satisfaction_survey(bad, INSTRUMENT)

@@ -146,8 +146,10 @@ def _preload(catalogs: Sequence[str] = ()) -> int:
             importlib.import_module(info.name)
     from kpianalysis.catalog import load_catalog
     from kpianalysis.html_export import warm_up
+    from kpianalysis.labels import known_agencies
 
     warm_up()
+    known_agencies()  # the packaged catalog's agencies, parsed once
 
     for path in dict.fromkeys(["", *catalogs]):  # cached by content (catalog._LOADED)
         with contextlib.suppress(Exception):  # a bad catalog: each report says why

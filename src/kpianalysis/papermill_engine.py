@@ -5,9 +5,10 @@ starts, when every cell starts and when every cell ends: 2 × cells + 2 serialis
 a deep copy, a schema validation and a JSON dump of every output, figures included) for a
 report that needs one. Those writes are the largest part of what a build worker spends on a
 report. This engine is the same engine with the in-between writes spaced at least
-``SAVE_EVERY`` seconds apart: a report that runs for a few seconds is written once, at the
-end (a failed one too: Papermill always saves on completion), while a long or hung one still
-leaves a notebook on disk showing how far it got.
+``SAVE_EVERY`` seconds apart: a report that runs for a few seconds is written twice, when it
+starts (no output yet: the file says the report is running) and when it ends (a failed one
+too: Papermill always saves on completion), while a long or hung one still leaves a notebook
+on disk showing how far it got.
 
 Register it with :func:`engine_name` and pass the name to ``papermill.execute_notebook``.
 """
@@ -28,13 +29,16 @@ def _classes() -> tuple[type, type]:
     from papermill.engines import NBClientEngine, NotebookExecutionManager
 
     class SparseSaveManager(NotebookExecutionManager):  # type: ignore[misc]
-        """Saves at cell boundaries only when ``SAVE_EVERY`` seconds have passed."""
+        """Saves when the run starts (the notebook, no output yet), at cell boundaries only
+        when ``SAVE_EVERY`` seconds have passed, and when it ends."""
 
         _final = False
+        _started = False
 
         def save(self, **kwargs: Any) -> None:
             waited = (self.now() - self.last_save_time).total_seconds()
-            if self._final or waited >= SAVE_EVERY:
+            if self._final or not self._started or waited >= SAVE_EVERY:
+                self._started = True
                 super().save(**kwargs)
 
         def notebook_complete(self, **kwargs: Any) -> None:

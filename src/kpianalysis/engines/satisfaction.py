@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._validation import DataValidationError
@@ -50,16 +51,18 @@ def _read_rounds(ctx: Context) -> dict[int, tuple[Any, SurveyData]]:
                 source=inp.relpath, column="round")
         out[int(inp.round or 0)] = (inp, data)
         _check_fiscal_year(data, inp.relpath, ctx.fiscal_year)
-    seen: dict[str, str] = {}
+    seen = pd.Series(dtype=object)  # respondent id → the file it was first read from
     for inp, data in out.values():  # §G.2: every form is counted once in the year
         ids = data.frame["respondent_id"].astype(str)
-        again = [i for i, rid in enumerate(ids, start=1) if rid in seen]
-        if again:
+        again = ids.isin(seen.index).to_numpy()
+        if again.any():
+            rows = (np.flatnonzero(again) + 1).tolist()
             raise DataValidationError(
-                f"respondent_id(s) already in {seen[ids.iloc[again[0] - 1]]}: a form would be "
+                f"respondent_id(s) already in {seen[ids.iloc[rows[0] - 1]]}: a form would be "
                 f"counted twice in the fiscal year", source=inp.relpath, column="respondent_id",
-                rows=again)
-        seen.update(dict.fromkeys(ids, inp.relpath))
+                rows=rows)
+        seen = pd.concat([seen, pd.Series(inp.relpath, index=ids.drop_duplicates().to_numpy(),
+                                          dtype=object)])
     return out
 
 
