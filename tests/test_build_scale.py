@@ -255,10 +255,17 @@ def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path, capsys):
     assert not (tmp_path / "o").exists()  # nothing built
 
 
-def test_dask_timeout_and_a_dying_report_fail_alone_and_the_dask_workers_go_on(tmp_path):
+@pytest.mark.parametrize("forked", [True, False], ids=["kernel-server", "no-kernel-server"])
+def test_dask_timeout_and_a_dying_report_fail_alone_and_the_dask_workers_go_on(
+        tmp_path, monkeypatch, forked):
     """Issue 14: a kernel that hangs (per-report timeout) or a report process that dies fails
-    that report with the local build's message; the Dask workers survive and build on."""
+    that report with the local build's message; the Dask workers survive and build on. Without
+    a kernel server the report processes are new interpreters, started from Dask worker
+    processes that are daemonic (which multiprocessing would refuse)."""
     import distributed
+
+    if not forked:
+        monkeypatch.setenv("KPIANALYSIS_NO_KERNEL_SERVER", "1")  # inherited by the cluster
 
     from kpianalysis.executors import DaskExecutor
 
