@@ -119,8 +119,6 @@ def _forked_worker_main(address: str) -> None:
 
 def _spawned_worker_main() -> None:
     """Entry point of a worker started as a new interpreter: ``-c … ADDRESS SYS_PATH_JSON``."""
-    import json
-
     address, path = sys.argv[1], json.loads(sys.argv[2])
     sys.path[:] = [*path, *(p for p in sys.path if p not in path)]
     _forked_worker_main(address)
