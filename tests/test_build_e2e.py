@@ -17,7 +17,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from demo_kpi import add_milestone_kpi
 
 from kpianalysis import load_catalog, score_agency
 from kpianalysis.build import build_reports, main
@@ -338,28 +338,7 @@ def test_two_builds_of_the_same_inputs_give_identical_json(tmp_path, raw_dir):
 
 def test_a_new_kpi_needs_one_catalog_entry_and_its_data_file(tmp_path, raw_dir, repo_root):
     """A milestone KPI of a new agency: its report and its line on that agency's scorecard."""
-    doc = yaml.safe_load((repo_root / "src" / "kpianalysis" / "catalog.yaml").read_text(
-        encoding="utf-8"))
-    doc["agencies"]["สำนักทดลองระบบ"] = {"abbreviation": "สทร.", "name_en": "Test Office"}
-    doc["kpis"].append({
-        "code": "demo-milestones", "name_th": "ระดับความสำเร็จของโครงการทดลอง",
-        "name_en": "Demo milestones", "host_agency": "สทร.", "unit": "ระดับ", "target": 3,
-        "direction": "higher", "weight": 10, "fiscal_year": 2568,
-        "scorecard": {"agency": "สทร.", "item": 1},
-        "rubric": {"kind": "milestones", "params": {"n_levels": 3, "levels": [
-            {"level": 1, "criterion": "มีแผน"}, {"level": 2, "criterion": "ดำเนินการ"},
-            {"level": 3, "criterion": "รายงานผล"}]}},
-        "inputs": {2568: [{"role": "evidence", "path": "demo/evidence.csv"}]},
-        "source": "test"})
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
-                       encoding="utf-8")
-    root = tmp_path / "raw"
-    shutil.copytree(raw_dir, root)
-    (root / "demo").mkdir()
-    (root / "demo" / "evidence.csv").write_text(
-        "level,criterion,status,date\n1,มีแผน,done,15/01/2568\n2,ดำเนินการ,done,15/03/2568\n"
-        "3,รายงานผล,pending,\n", encoding="utf-8")
+    catalog, root = add_milestone_kpi(tmp_path, raw_dir, repo_root)
     out = tmp_path / "out"
     status = main(["--data-root", str(root), "--processed", str(tmp_path / "p"), "--out",
                    str(out), "--catalog", str(catalog), "--only", "demo-milestones",

@@ -15,10 +15,10 @@ import signal
 import time
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 import yaml
+from notebook_files import write_notebook
 
 from kpianalysis.build import build_reports, main
 from kpianalysis.executors import LocalExecutor, TaskLost
@@ -27,15 +27,6 @@ from kpianalysis.kernels import KernelServer, kernel_manager_class
 pytestmark = pytest.mark.e2e
 
 CHEAP = ["gis-open-data", "5.3.1.2", "6.1.2.1", "0411-2029"]
-
-
-def _notebook(path: Path, *sources: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 def _execute(job: tuple[str, str], out_dir: str) -> dict:
@@ -65,8 +56,8 @@ def test_each_report_gets_a_fresh_preloaded_kernel_from_a_thread_free_template(t
              "print(json.dumps({'pid': os.getpid(), 'leftover': 'marker' in globals(),\n"
              "    'preloaded': 'kpianalysis.engines' in sys.modules and 'pandas' in sys.modules,\n"
              "    'cwd': os.getcwd(), 'gc': __import__('gc').isenabled()}))")
-    first = _notebook(tmp_path / "a.ipynb", "marker = 1", probe)
-    second = _notebook(tmp_path / "b.ipynb", probe)
+    first = write_notebook(tmp_path / "a.ipynb", "marker = 1", probe)
+    second = write_notebook(tmp_path / "b.ipynb", probe)
     with KernelServer(cwd=tmp_path, ahead=1) as server:
         assert os.environ["KPIANALYSIS_KERNEL_SERVER"] == server.address
         folder = server.folder
@@ -88,23 +79,34 @@ def test_each_report_gets_a_fresh_preloaded_kernel_from_a_thread_free_template(t
     assert folder is not None and not folder.exists()  # sockets and keys removed
 
 
-def test_a_kernel_whose_worker_is_killed_on_timeout_dies_too(tmp_path):
+def _hang_and_quick(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A notebook that hangs (after writing its kernel's pid to the file returned third) and
+    one that prints ``{"fine": 1}``."""
     pid_file = tmp_path / "kernel.pid"
-    hang = _notebook(tmp_path / "hang.ipynb",
-                     f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
-                     "time.sleep(600)", "print('{}')")
-    quick = _notebook(tmp_path / "quick.ipynb", "print('{\"fine\": 1}')")
+    hang = write_notebook(
+        tmp_path / "hang.ipynb",
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+        "time.sleep(600)", "print('{}')")
+    return hang, write_notebook(tmp_path / "quick.ipynb", "print('{\"fine\": 1}')"), pid_file
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` has ended (within ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_a_kernel_whose_worker_is_killed_on_timeout_dies_too(tmp_path):
+    hang, quick, pid_file = _hang_and_quick(tmp_path)
     with LocalExecutor(workers=2, timeout=20) as executor:
         results = dict(executor.map(_execute, [(str(hang), "hang"), (str(quick), "quick")],
                                     str(tmp_path)))
     lost = results[(str(hang), "hang")]
     assert isinstance(lost, TaskLost) and "timed out after 20 s" in str(lost)
     assert results[(str(quick), "quick")] == {"fine": 1}  # the other job went on
-    kernel = int(pid_file.read_text())
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{kernel}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{kernel}").exists(), "the hung kernel outlived its report"
+    assert _gone_within(int(pid_file.read_text()), 10), "the hung kernel outlived its report"
 
 
 @pytest.mark.parametrize("forked", [True, False], ids=["forked-workers", "spawned-workers"])
@@ -235,7 +237,7 @@ def test_dask_local_cluster_gives_the_same_results_as_the_local_build(tmp_path, 
     assert main(["--data-root", str(raw_dir), "--processed", "local/p", "--out", "local/out",
                  "-j", "1", "--only", *CHEAP]) == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         outcomes = build_reports(raw_dir, Path("dask/p"), Path("dask/out"), only=CHEAP,
                                  runner=DaskExecutor(client))
@@ -269,13 +271,9 @@ def test_dask_timeout_and_a_dying_report_fail_alone_and_the_dask_workers_go_on(
 
     from kpianalysis.executors import DaskExecutor
 
-    pid_file = tmp_path / "kernel.pid"
-    hang = _notebook(tmp_path / "hang.ipynb",
-                     f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
-                     "time.sleep(600)", "print('{}')")
-    quick = _notebook(tmp_path / "quick.ipynb", "print('{\"fine\": 1}')")
+    hang, quick, pid_file = _hang_and_quick(tmp_path)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         before = set(client.scheduler_info()["workers"])
         with DaskExecutor(client, timeout=12) as executor:
@@ -293,11 +291,7 @@ def test_dask_timeout_and_a_dying_report_fail_alone_and_the_dask_workers_go_on(
     assert died["a"] == "a ok" and died["b"] == "b ok"
     assert list(after.values()) == [{"fine": 1}] * 3
     assert workers == before  # no Dask worker was lost or restarted
-    kernel = int(pid_file.read_text())
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{kernel}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{kernel}").exists(), "the hung kernel outlived its report"
+    assert _gone_within(int(pid_file.read_text()), 10), "the hung kernel outlived its report"
 
 
 def test_dask_executor_refuses_a_timeout_that_is_not_positive():

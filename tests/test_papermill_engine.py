@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import papermill
 import pytest
+from notebook_files import write_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from kpianalysis import papermill_engine
 from kpianalysis.papermill_engine import engine_name
 
 pytestmark = pytest.mark.e2e
-
-
-def _notebook(path, *sources):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def _outputs(path):
 
 
 def test_a_quick_report_is_written_once_with_the_same_outputs(tmp_path, writes):
-    source = _notebook(tmp_path / "in.ipynb", "x = 2", "print(x * 21)", "print('ก')")
+    source = write_notebook(tmp_path / "in.ipynb", "x = 2", "print(x * 21)", "print('ก')")
     papermill.execute_notebook(str(source), str(tmp_path / "plain.ipynb"), progress_bar=False)
     plain = len(writes)
     writes.clear()
@@ -63,8 +54,8 @@ def test_a_quick_report_is_written_once_with_the_same_outputs(tmp_path, writes):
 
 def test_a_long_report_is_still_saved_while_it_runs(tmp_path, writes, monkeypatch):
     monkeypatch.setattr(papermill_engine, "SAVE_EVERY", 0.3)
-    source = _notebook(tmp_path / "in.ipynb", "import time", "time.sleep(0.8)", "print(1)",
-                       "time.sleep(0.8)", "print(2)")
+    source = write_notebook(tmp_path / "in.ipynb", "import time", "time.sleep(0.8)", "print(1)",
+                            "time.sleep(0.8)", "print(2)")
     papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), progress_bar=False,
                                engine_name=engine_name())
     during = [n for _, n in writes[1:-1]]
@@ -74,8 +65,8 @@ def test_a_long_report_is_still_saved_while_it_runs(tmp_path, writes, monkeypatc
 
 
 def test_a_failing_report_is_saved_with_its_error(tmp_path, writes):
-    source = _notebook(tmp_path / "in.ipynb", "print('before')", "raise ValueError('พัง')",
-                       "print('never')")
+    source = write_notebook(tmp_path / "in.ipynb", "print('before')", "raise ValueError('พัง')",
+                            "print('never')")
     with pytest.raises(PapermillExecutionError, match="พัง"):
         papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
                                    progress_bar=False, engine_name=engine_name())

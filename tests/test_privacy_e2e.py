@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from demo_kpi import add_milestone_kpi
 
 from kpianalysis.build import main
 
@@ -118,31 +118,14 @@ class _Active(HTMLParser):
 
 def test_script_in_a_catalog_string_is_escaped_everywhere(tmp_path, raw_dir, repo_root):
     evil = "<script>alert('kpi-xss')</script>"
-    doc = yaml.safe_load((repo_root / "src" / "kpianalysis" / "catalog.yaml").read_text(
-        encoding="utf-8"))
-    doc["agencies"]["สำนักทดลอง<script>alert('agency-xss')</script>"] = {
-        "abbreviation": "สทร.", "name_en": "Test <img src=x onerror=alert('en-xss')>"}
-    doc["kpis"].append({
-        "code": "demo-xss", "name_th": f"{evil}ระดับความสำเร็จของโครงการทดลอง",
-        "name_en": "Demo <img src=x onerror=alert('img-xss')>", "host_agency": "สทร.",
-        "unit": "ระดับ<script>alert('unit-xss')</script>", "target": 3,
-        "direction": "higher", "weight": 10, "fiscal_year": 2568,
-        "scorecard": {"agency": "สทร.", "item": 1},
-        "rubric": {"kind": "milestones", "params": {"n_levels": 3, "levels": [
-            {"level": 1, "criterion": "มีแผน<script>alert('criterion-xss')</script>"},
-            {"level": 2, "criterion": "ดำเนินการ"}, {"level": 3, "criterion": "รายงานผล"}]}},
-        "inputs": {2568: [{"role": "evidence", "path": "demo/evidence.csv"}]},
-        "source": "test <script>alert('source-xss')</script>"})
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
-                       encoding="utf-8")
-    root = tmp_path / "raw"
-    shutil.copytree(raw_dir, root)
-    (root / "demo").mkdir()
-    (root / "demo" / "evidence.csv").write_text(
-        "level,criterion,status,date\n"
-        "1,มีแผน<script>alert('criterion-xss')</script>,done,15/01/2568\n"
-        "2,ดำเนินการ,done,15/03/2568\n3,รายงานผล,pending,\n", encoding="utf-8")
+    catalog, root = add_milestone_kpi(
+        tmp_path, raw_dir, repo_root, agency="สำนักทดลอง<script>alert('agency-xss')</script>",
+        agency_en="Test <img src=x onerror=alert('en-xss')>", code="demo-xss",
+        name_th=f"{evil}ระดับความสำเร็จของโครงการทดลอง",
+        name_en="Demo <img src=x onerror=alert('img-xss')>",
+        unit="ระดับ<script>alert('unit-xss')</script>",
+        first_step="มีแผน<script>alert('criterion-xss')</script>",
+        source="test <script>alert('source-xss')</script>")
     assert _build(root, tmp_path, "demo-xss", "scorecard_สทร_2568", catalog=catalog) == 0
     out = tmp_path / "out"
     pages = {p.name: p.read_text(encoding="utf-8") for p in [

@@ -220,6 +220,14 @@ def test_a_file_read_again_in_the_same_process_is_a_fresh_copy_of_its_bytes(tmp_
     assert second.frame.loc[0, "agency"] == "สำนักงานเขตพระนคร"  # not the caller's change
     assert second.items.iloc[0, 0] == 5
     assert second.sha256 == first.sha256 and second.frame is not first.frame
+    import shutil  # the same bytes under another name: that name, the same reading
+
+    copy = tmp_path / "copy" / "survey.csv"
+    copy.parent.mkdir()
+    shutil.copy(path, copy)
+    other = read_satisfaction_survey(copy, INSTRUMENT)
+    assert other.path == str(copy) and second.path == str(path)
+    assert other.frame.equals(second.frame) and other.items.equals(second.items)
     stat = path.stat()
     text = path.read_text(encoding="utf-8").replace(",41,", ",42,")
     assert len(text.encode()) == stat.st_size  # same size

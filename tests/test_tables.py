@@ -51,17 +51,26 @@ def test_an_excel_workbook_is_read_by_sheet_name(raw_dir, tmp_path, utf8):
         read_table(path, sheet="ข้อมูล")
 
 
+def _catalog_reading_workbook(tmp_path, sheet=None):
+    """``tmp_path/catalog.yaml``: the packaged catalog, KPI 5.3.1.2 reading its missions from
+    ``rubric/5.3.1_missions.xlsx`` (worksheet ``sheet``, or the first one)."""
+    with open(ka.__path__[0] + "/catalog.yaml", encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    entry = next(e for e in doc["kpis"] if e["code"] == "5.3.1.2")
+    entry["inputs"][2567][0]["path"] = "rubric/5.3.1_missions.xlsx"
+    if sheet is not None:
+        entry["inputs"][2567][0]["sheet"] = sheet
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return catalog
+
+
 def test_a_kpi_reads_its_input_from_a_workbook(raw_dir, tmp_path):
     root = tmp_path / "raw"
     shutil.copytree(raw_dir, root)
     missions = read_table(root / "rubric" / "5.3.1_missions.csv")
     missions.to_excel(root / "rubric" / "5.3.1_missions.xlsx", index=False)
-    with open(ka.__path__[0] + "/catalog.yaml", encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    entry = next(e for e in doc["kpis"] if e["code"] == "5.3.1.2")
-    entry["inputs"][2567][0]["path"] = "rubric/5.3.1_missions.xlsx"
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    catalog = _catalog_reading_workbook(tmp_path)
     csv_result = ka.evaluate("5.3.1.2", data_root=raw_dir)
     xlsx_result = ka.evaluate("5.3.1.2", data_root=root, catalog=catalog)
     assert xlsx_result.value == csv_result.value == 3  # KPI_SPEC §D: 3 of 26 confirmed
@@ -101,19 +110,12 @@ def test_the_catalogs_sheet_reaches_the_reader(raw_dir, tmp_path):
     with pd.ExcelWriter(root / "rubric" / "5.3.1_missions.xlsx", engine="openpyxl") as xl:
         pd.DataFrame({"หมายเหตุ": ["ปก"]}).to_excel(xl, sheet_name="ปก", index=False)
         missions.to_excel(xl, sheet_name="ภารกิจ", index=False)
-    with open(ka.__path__[0] + "/catalog.yaml", encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    entry = next(e for e in doc["kpis"] if e["code"] == "5.3.1.2")
-    entry["inputs"][2567][0]["path"] = "rubric/5.3.1_missions.xlsx"
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    catalog = _catalog_reading_workbook(tmp_path)
     with pytest.raises(DataValidationError, match=r"5\.3\.1_missions\.xlsx.*needs columns"):
         ka.evaluate("5.3.1.2", data_root=root, catalog=catalog)  # the cover sheet
-    entry["inputs"][2567][0]["sheet"] = "ภารกิจ"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    _catalog_reading_workbook(tmp_path, sheet="ภารกิจ")
     assert ka.evaluate("5.3.1.2", data_root=root, catalog=catalog).value == 3  # KPI_SPEC §D
-    entry["inputs"][2567][0]["sheet"] = "ข้อมูล"
-    catalog.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    _catalog_reading_workbook(tmp_path, sheet="ข้อมูล")
     with pytest.raises(DataValidationError, match="worksheet 'ข้อมูล' not found"):
         ka.evaluate("5.3.1.2", data_root=root, catalog=catalog)
 

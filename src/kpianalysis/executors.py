@@ -22,6 +22,7 @@ the build fails that report (with the message) and goes on with the others.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import multiprocessing.connection
@@ -34,7 +35,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ def _worker_main(conn: multiprocessing.connection.Connection) -> None:
     os._exit(0)  # every output is written atomically; skip the slow interpreter teardown
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim`` (None elsewhere, e.g. musl or macOS)."""
     import ctypes
@@ -93,15 +95,10 @@ def _release_memory() -> None:
     worker holds what one report needs, not the largest report it ever built (with the
     template's objects frozen, see :mod:`kpianalysis.kernels`, a collection copies none of
     the pages it shares with the template)."""
-    global _TRIM
     gc.collect()
-    if _TRIM is False:
-        _TRIM = _malloc_trim()
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM: Any = False
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _forked_worker_main(address: str) -> None:
@@ -407,7 +404,7 @@ class LocalExecutor:
 _DIR_LOCK = threading.Lock()
 #: Per Dask worker process: one local executor (one forked worker, its kernel server) per
 #: build directory, kernel and timeout, kept between the build's tasks.
-_TASK_RUNNERS: dict[tuple[str, str, float | None], LocalExecutor] = {}
+_TASK_RUNNERS: OrderedDict[tuple[str, str, float | None], LocalExecutor] = OrderedDict()
 #: At most this many of them (each holds a kernel template) per Dask worker process.
 _KEEP_RUNNERS = 2
 
@@ -426,13 +423,13 @@ def _run_in_dir(cwd: str, kernel_name: str, timeout: float | None, fn: Callable[
         os.chdir(cwd)
         try:
             key = (cwd, kernel_name, timeout)
-            runner = _TASK_RUNNERS.pop(key, None)
+            runner = _TASK_RUNNERS.get(key)
             if runner is None:
-                runner = LocalExecutor(1, timeout=timeout, kernel_name=kernel_name,
-                                       keep_ready=True)
-                while len(_TASK_RUNNERS) >= _KEEP_RUNNERS:  # the least recently used goes
-                    _TASK_RUNNERS.pop(next(iter(_TASK_RUNNERS))).close()
-            _TASK_RUNNERS[key] = runner  # most recently used last
+                runner = _TASK_RUNNERS[key] = LocalExecutor(
+                    1, timeout=timeout, kernel_name=kernel_name, keep_ready=True)
+                if len(_TASK_RUNNERS) > _KEEP_RUNNERS:  # the least recently used goes
+                    _TASK_RUNNERS.popitem(last=False)[1].close()
+            _TASK_RUNNERS.move_to_end(key)
             return next(iter(runner.map(fn, [job], *args)))[1]
         finally:
             os.chdir(before)

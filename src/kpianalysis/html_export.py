@@ -90,18 +90,22 @@ def export_html(
         os.fspath(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
-    resources = {"kpianalysis_font_css": font_css(), "kpianalysis_footer": footer,
-                 "metadata": {"name": Path(html_path).stem}}
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body, _ = _exporter().from_notebook_node(nb, resources=_resources(Path(html_path).stem,
+                                                                      footer))
     return write_text_atomic(html_path, body)
+
+
+def _resources(name: str, footer: str) -> dict:
+    """What the ``kpianalysis`` template reads besides the notebook."""
+    return {"kpianalysis_font_css": font_css(), "kpianalysis_footer": footer,
+            "metadata": {"name": name}}
 
 
 def warm_up() -> None:
     """Make the exporter, compile its templates and encode the font once (the build's kernel
     template calls this, so every worker forked from it starts with them ready)."""
-    resources = {"kpianalysis_font_css": font_css(), "kpianalysis_footer": "",
-                 "metadata": {"name": "warm-up"}}
-    _exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=resources)
+    _exporter().from_notebook_node(nbformat.v4.new_notebook(),
+                                   resources=_resources("warm-up", ""))
 
 
 _NETWORK = re.compile(

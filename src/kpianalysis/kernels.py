@@ -74,6 +74,17 @@ class KernelServerError(RuntimeError):
     """The kernel server could not start or could not give a kernel."""
 
 
+def _receive_line(conn: socket.socket) -> bytes:
+    """One newline-ended message (the protocol's unit), or what came before the peer closed."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def server_request(address: str, message: dict[str, Any], timeout: float = 600.0
                    ) -> dict[str, Any]:
     """Send one request to the kernel server at ``address`` (a socket path); return its reply.
@@ -88,12 +99,7 @@ def server_request(address: str, message: dict[str, Any], timeout: float = 600.0
             conn.settimeout(timeout)
             conn.connect(address)
             conn.sendall(json.dumps(message).encode("utf-8") + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = _receive_line(conn)
     except OSError as exc:
         raise KernelServerError(f"kernel server at {address} did not answer: {exc}") from None
     if not data:
@@ -307,12 +313,9 @@ class _Template:
     def handle(self, conn: socket.socket) -> None:
         with conn:
             conn.settimeout(10)
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
+            data = _receive_line(conn)
+            if not data.endswith(b"\n"):  # the client went away mid-request
+                return
             request = json.loads(data)
             try:
                 if request.get("op") == "take":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -239,23 +240,31 @@ def read_satisfaction_survey(
         missing, non-numeric or ≤ 0.
     """
     source, sha256 = str(path), sha256_of(path)
-    key = (sha256, source, instrument.code, id(instrument))
-    known = _READ.get(key)
-    if known is not None and known.instrument is instrument:  # these very bytes, validated
-        _READ[key] = _READ.pop(key)  # most recently used last
-        return dataclasses.replace(known, frame=known.frame.copy(), items=known.items.copy())
-    data = survey_from_frame(_read_csv(path), instrument, source=source, sha256=sha256)
-    _READ[key] = data
-    while len(_READ) > _READ_KEEP:
-        _READ.pop(next(iter(_READ)))
-    return dataclasses.replace(data, frame=data.frame.copy(), items=data.items.copy())
+    key = (sha256, getattr(path, "sheet", None), instrument.code, id(instrument))
+    data = _READ.get(key)
+    if data is not None and data.instrument is instrument:  # these very bytes, validated
+        _READ.move_to_end(key)
+        _log_ignored(source, data.ignored_columns)
+    else:
+        data = _READ[key] = survey_from_frame(_read_csv(path), instrument, source=source,
+                                              sha256=sha256)
+        if len(_READ) > _READ_KEEP:
+            _READ.popitem(last=False)
+    return dataclasses.replace(data, path=source, frame=data.frame.copy(),
+                               items=data.items.copy())
 
 
-#: Survey files validated in this process, by content (SHA-256), name and questionnaire: a
-#: report that reads the files its KPI's engine has just read gets copies of that reading
-#: (bytes that changed have another hash, so they are read again).
-_READ: dict[tuple[str, str, str, int], SurveyData] = {}
+#: Survey files validated in this process, by content (SHA-256 and worksheet) and
+#: questionnaire: a report that reads again, under whatever name, the files its KPI's engine
+#: has just read gets copies of that reading (bytes that changed have another hash, so they
+#: are read again). A file's name appears only in error messages, the log and ``path``.
+_READ: OrderedDict[tuple[str, str | None, str, int], SurveyData] = OrderedDict()
 _READ_KEEP = 8
+
+
+def _log_ignored(source: str, ignored: tuple[str, ...]) -> None:
+    if ignored:
+        logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
 
 
 def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
@@ -349,8 +358,7 @@ def survey_from_frame(raw: pd.DataFrame, instrument: Instrument, *, source: str,
     # unused column names are reported, bounded and with personal data masked (a header cell
     # may hold anything)
     ignored = tuple(cut(redact(c)) for c in raw.columns if c not in known)
-    if ignored:
-        logger.info("%s: columns not used (never written out): %s", source, ", ".join(ignored))
+    _log_ignored(source, ignored)
     frame.index = raw.index
     items.index = raw.index
     return SurveyData(
